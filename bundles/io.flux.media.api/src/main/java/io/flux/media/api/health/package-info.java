@@ -1,0 +1,9 @@
+/**
+ * Readiness checks aggregated by GET /api/v1/health.
+ */
+@Export
+@Version("1.0.0")
+package io.flux.media.api.health;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,9 @@
+/**
+ * The streaming-server adapter SPI (MediaMTX).
+ */
+@Export
+@Version("1.0.0")
+package io.flux.media.api.streaming;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
