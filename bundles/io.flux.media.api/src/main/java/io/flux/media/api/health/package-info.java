@@ -1,5 +1,5 @@
 /**
- * Readiness checks aggregated by GET /api/v1/health.
+ * Readiness checks aggregated by GET /api/v1/health, and the sections of GET /api/v1/info.
  */
 @Export
 @Version("1.0.0")

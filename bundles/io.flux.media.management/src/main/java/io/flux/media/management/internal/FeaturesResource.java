@@ -1,0 +1,63 @@
+package io.flux.media.management.internal;
+
+import java.util.List;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ServiceScope;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsApplicationSelect;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
+
+import io.flux.media.api.rest.FluxApi;
+import io.flux.media.api.rest.RequiresRole;
+import io.flux.media.api.security.Role;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** {@code /api/v1/features}: list, install and uninstall named features. Admin only. */
+@Component(service = FeaturesResource.class, scope = ServiceScope.PROTOTYPE)
+@JakartarsResource
+@JakartarsApplicationSelect(FluxApi.APPLICATION_SELECT)
+@Path("features")
+@Produces(MediaType.APPLICATION_JSON)
+public class FeaturesResource {
+
+    private final ManagementService management;
+
+    @Activate
+    public FeaturesResource(@Reference ManagementService management) {
+        this.management = management;
+    }
+
+    @GET
+    @RequiresRole(Role.ADMIN)
+    public List<FeatureView> list() {
+        return management.features().list();
+    }
+
+    @GET
+    @Path("{name}")
+    @RequiresRole(Role.ADMIN)
+    public FeatureView get(@PathParam("name") String name) {
+        return management.features().get(name);
+    }
+
+    @POST
+    @Path("{name}/install")
+    @RequiresRole(Role.ADMIN)
+    public FeatureView install(@PathParam("name") String name) {
+        return management.features().install(name);
+    }
+
+    @POST
+    @Path("{name}/uninstall")
+    @RequiresRole(Role.ADMIN)
+    public FeatureView uninstall(@PathParam("name") String name) {
+        return management.features().uninstall(name);
+    }
+}
