@@ -108,6 +108,10 @@ public class PlatformIT {
         assertThat(info.status()).isEqualTo(200);
         assertThat(info.json().path("version").asText()).isNotEmpty();
         assertThat(info.json().has("uptime_seconds")).isTrue();
+        assertThat(info.json().path("database").path("dialect").asText()).isEqualTo("H2");
+        Await.value("installed features listed in info", STARTUP,
+                () -> http.get("/api/v1/info", ADMIN_TOKEN).json().path("features").toString(),
+                f -> f.contains("core") && f.contains("console"));
     }
 
     @Test
