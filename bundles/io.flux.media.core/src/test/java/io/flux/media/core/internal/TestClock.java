@@ -1,0 +1,41 @@
+package io.flux.media.core.internal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A clock tests move by hand. */
+final class TestClock extends Clock {
+
+    private final AtomicLong millis;
+
+    TestClock(long startMillis) {
+        millis = new AtomicLong(startMillis);
+    }
+
+    void advance(long ms) {
+        millis.addAndGet(ms);
+    }
+
+    @Override
+    public long millis() {
+        return millis.get();
+    }
+
+    @Override
+    public Instant instant() {
+        return Instant.ofEpochMilli(millis.get());
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+    }
+}

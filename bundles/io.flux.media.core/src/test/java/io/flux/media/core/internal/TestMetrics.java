@@ -1,0 +1,69 @@
+package io.flux.media.core.internal;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.flux.media.api.metrics.MetricsRegistry;
+
+/** An in-memory metrics registry: values by {@code name{label values}}. */
+final class TestMetrics implements MetricsRegistry {
+
+    final Map<String, Double> values = new ConcurrentHashMap<>();
+
+    double value(String name, String... labelValues) {
+        return values.getOrDefault(key(name, labelValues), 0.0);
+    }
+
+    private static String key(String name, String... labelValues) {
+        return name + "{" + String.join(",", labelValues) + "}";
+    }
+
+    @Override
+    public Counter counter(String name, String help, String... labelNames) {
+        return new Counter() {
+            @Override
+            public void inc(double amount, String... labelValues) {
+                check(labelNames, labelValues);
+                values.merge(key(name, labelValues), amount, Double::sum);
+            }
+
+            @Override
+            public void remove(String... labelValues) {
+                values.remove(key(name, labelValues));
+            }
+        };
+    }
+
+    @Override
+    public Gauge gauge(String name, String help, String... labelNames) {
+        return new Gauge() {
+            @Override
+            public void set(double value, String... labelValues) {
+                check(labelNames, labelValues);
+                values.put(key(name, labelValues), value);
+            }
+
+            @Override
+            public void remove(String... labelValues) {
+                values.remove(key(name, labelValues));
+            }
+        };
+    }
+
+    @Override
+    public Histogram histogram(String name, String help, double[] buckets, String... labelNames) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void unregister(String name) {
+        values.keySet().removeIf(k -> k.startsWith(name + "{"));
+    }
+
+    private static void check(String[] names, String[] values) {
+        if (names.length != values.length) {
+            throw new IllegalArgumentException("labels " + String.join(",", names) + " but values "
+                    + String.join(",", values));
+        }
+    }
+}
