@@ -21,7 +21,7 @@ metric() { api "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1 || true)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), JDK $("$ROOT/flux" java-home)"
 echo "input: $INPUT ($(du -h "$INPUT" | cut -f1)), run ${DURATION}s after ${WARMUP}s warm-up"
 for n in "${COUNTS[@]}"; do
   rm -rf "$WORK/data" "$WORK/config"; mkdir -p "$WORK/config"

@@ -198,7 +198,9 @@ public class RecordingService implements MediaListener, SegmentTarget.Store {
         if (storage != null) {
             onStorageAppeared();
         } else {
-            noteNoStorage();
+            // Normal at start-up: storage backends are features installed after the core. Dropping a segment
+            // or losing the backend later is what warns.
+            LOG.info("Waiting for a storage backend matching {}", config.storage_target());
         }
         // The registry applies a filter only when a stream opens, so a filter of "streams being recorded" would miss
         // a live stream whose recording is switched on later: every stream is delivered and onSample decides.
