@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.flux.media.testing.Ffmpeg;
+
 /** Checks the parsers against libx264/libx265 output and what ffprobe says about it. */
 class FfmpegStreamsTest {
 

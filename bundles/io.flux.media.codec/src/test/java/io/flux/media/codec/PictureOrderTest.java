@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.flux.media.testing.Ffmpeg;
+
 /** Presentation order derived from POCs matches the encoder's timestamps in MP4. */
 class PictureOrderTest {
 

@@ -5,7 +5,7 @@
  * bundle too, for callers that need libavcodec directly.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.flux.media.ffmpeg;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +29,8 @@ import io.flux.media.codec.AnnexBReader;
 import io.flux.media.codec.H264;
 import io.flux.media.codec.H265;
 import io.flux.media.codec.NalUnits;
+import io.flux.media.testing.Configs;
+import io.flux.media.testing.Ffmpeg;
 
 /**
  * Real encoder output through the core: ffmpeg-made H.264 and H.265 streams whose keyframes (after the first)
@@ -44,7 +45,7 @@ class FfmpegMediaTest {
 
     @BeforeAll
     static void ffmpeg() throws IOException {
-        assumeTrue(available(), "ffmpeg/ffprobe not installed");
+        assumeTrue(Ffmpeg.available(), "ffmpeg/ffprobe not installed");
         Files.createDirectories(DIR);
     }
 
@@ -88,7 +89,7 @@ class FfmpegMediaTest {
 
         StreamInfo info = core.stream(id).orElseThrow();
         VideoFormat format = info.video();
-        Map<String, String> probe = probe(source);
+        Map<String, String> probe = Ffmpeg.probe(source, "v");
         assertThat(format.width()).isEqualTo(320);
         assertThat(format.height()).isEqualTo(240);
         assertThat(format.profile()).isEqualTo(probe.get("profile"));
@@ -114,9 +115,10 @@ class FfmpegMediaTest {
                 out.write(b);
             }
         }
-        String errors = run(List.of("ffmpeg", "-v", "error", "-nostdin", "-i", tail.toString(), "-f", "null", "-"));
+        String errors = Ffmpeg.run(List.of("ffmpeg", "-v", "error", "-nostdin", "-i", tail.toString(), "-f", "null",
+                "-"));
         assertThat(errors).isEmpty();
-        String frames = run(List.of("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+        String frames = Ffmpeg.run(List.of("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
                 "-show_entries", "stream=nb_read_frames,width,height", "-of", "csv=p=0", tail.toString()));
         assertThat(frames.trim()).isEqualTo("320,240," + (total - second));
     }
@@ -126,53 +128,18 @@ class FfmpegMediaTest {
         if (Files.isRegularFile(out) && Files.size(out) > 0) {
             return out;
         }
-        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-                "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=3", "-pix_fmt", "yuv420p"));
+        List<String> args = new ArrayList<>(List.of("-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=3",
+                "-pix_fmt", "yuv420p"));
         if (hevc) {
-            cmd.addAll(List.of("-c:v", "libx265", "-preset", "veryfast", "-x265-params",
+            args.addAll(List.of("-c:v", "libx265", "-preset", "veryfast", "-x265-params",
                     "keyint=25:min-keyint=25:scenecut=0:open-gop=0:log-level=error", "-f", "hevc"));
         } else {
-            cmd.addAll(List.of("-c:v", "libx264", "-preset", "veryfast", "-g", "25", "-keyint_min", "25",
+            args.addAll(List.of("-c:v", "libx264", "-preset", "veryfast", "-g", "25", "-keyint_min", "25",
                     "-sc_threshold", "0", "-f", "h264"));
         }
-        Path tmp = DIR.resolve(out.getFileName() + ".tmp");
-        cmd.add(tmp.toString());
-        run(cmd);
-        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        // Written aside and moved, so an interrupted run leaves no half file for the next one to reuse.
+        Path tmp = Ffmpeg.generate(DIR.resolve(out.getFileName() + ".tmp"), args.toArray(String[]::new));
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
         return out;
-    }
-
-    private static Map<String, String> probe(Path file) throws IOException {
-        String line = run(List.of("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                "stream=profile", "-of", "csv=p=0", file.toString()));
-        return Map.of("profile", line.trim());
-    }
-
-    private static boolean available() {
-        try {
-            return run(List.of("ffmpeg", "-version")).startsWith("ffmpeg")
-                    && run(List.of("ffprobe", "-version")).startsWith("ffprobe");
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String run(List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        try {
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("timed out: " + cmd);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        String text = new String(out, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IOException(cmd.get(0) + " failed (" + p.exitValue() + "): " + text);
-        }
-        return text;
     }
 }

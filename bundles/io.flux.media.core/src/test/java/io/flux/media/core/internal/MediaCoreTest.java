@@ -27,6 +27,8 @@ import io.flux.media.api.stream.StreamId;
 import io.flux.media.api.stream.StreamInfo;
 import io.flux.media.api.stream.StreamRegistry.Subscription;
 import io.flux.media.api.stream.StreamState;
+import io.flux.media.testing.Configs;
+import io.flux.media.testing.FakeMetricsRegistry;
 
 class MediaCoreTest {
 
@@ -34,7 +36,7 @@ class MediaCoreTest {
     private static final StreamId OTHER = StreamId.of("test/cam-2");
 
     private final TestClock clock = new TestClock(1_700_000_000_000L);
-    private final TestMetrics metrics = new TestMetrics();
+    private final FakeMetricsRegistry metrics = new FakeMetricsRegistry();
     private final List<CountDownLatch> latches = new ArrayList<>();
     private MediaCore core = core(Map.of());
 
@@ -656,10 +658,10 @@ class MediaCoreTest {
         StreamHandle h = core.open(CAM, "test");
         pushGop(h, 0, 2, 100);
         core.periodicCheck();
-        assertThat(metrics.values).isNotEmpty();
+        assertThat(metrics.names()).isNotEmpty();
 
         core.deactivate();
 
-        assertThat(metrics.values).isEmpty();
+        assertThat(metrics.names()).isEmpty();
     }
 }

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.flux.media.api.ingest.MediaSink.StreamHandle;
 import io.flux.media.api.rest.ApiException;
 import io.flux.media.api.stream.StreamId;
+import io.flux.media.testing.Configs;
 import jakarta.ws.rs.Path;
 
 class StreamsResourceTest {

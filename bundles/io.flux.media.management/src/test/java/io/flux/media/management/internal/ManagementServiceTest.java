@@ -18,6 +18,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import io.flux.media.api.rest.ApiException;
+import io.flux.media.testing.Configs;
 
 /** The DS component and the REST resources built with {@code new} over an embedded Felix. */
 class ManagementServiceTest {

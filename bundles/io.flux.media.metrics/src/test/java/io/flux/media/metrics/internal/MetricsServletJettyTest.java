@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
+import io.flux.media.testing.Configs;
+
 /**
  * The servlet inside the Jetty 12 that Felix HTTP embeds, spoken to over HTTP: checks what reaches the
  * client (header spelling, HEAD handling), which fakes cannot show.

@@ -28,6 +28,8 @@ import io.flux.media.api.sample.MediaSample;
 import io.flux.media.api.sample.VideoSample;
 import io.flux.media.api.storage.StorageBackend;
 import io.flux.media.api.stream.StreamId;
+import io.flux.media.testing.Configs;
+import io.flux.media.testing.FakeMetricsRegistry;
 
 /**
  * The recorder end to end: samples in through the registry's listener, segments out through a directory-backed
@@ -44,7 +46,7 @@ class RecordingServiceTest {
     Path dir;
 
     private final FakeRegistry registry = new FakeRegistry();
-    private final FakeMetrics metrics = new FakeMetrics();
+    private final FakeMetricsRegistry metrics = new FakeMetricsRegistry();
     private final AtomicLong clock = new AtomicLong(T0);
     private final List<RecordingService> services = new ArrayList<>();
     private TestDatabase db = TestDatabase.h2();
@@ -493,6 +495,6 @@ class RecordingServiceTest {
         assertThat(stored).hasSize(1);
         Media.assertValid(storage.path(stored.get(0).key()));
         assertThat(Media.packets(storage.path(stored.get(0).key()), "v")).hasSize(40);
-        assertThat(metrics.values).doesNotContainKey(RecordingMetrics.BYTES);
+        assertThat(metrics.has(RecordingMetrics.BYTES)).isFalse();
     }
 }

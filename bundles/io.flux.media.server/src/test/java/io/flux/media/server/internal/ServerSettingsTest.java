@@ -23,6 +23,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 
+import io.flux.media.testing.Configs;
+
 class ServerSettingsTest {
 
     @TempDir

@@ -24,6 +24,8 @@ import io.flux.media.api.stream.StreamId;
 import io.flux.media.snapshot.internal.SnapshotEngine.Query;
 import io.flux.media.snapshot.internal.SnapshotEngine.Result;
 import io.flux.media.snapshot.internal.SnapshotFailure.Reason;
+import io.flux.media.testing.Configs;
+import io.flux.media.testing.FakeMetricsRegistry;
 
 class SnapshotEngineTest {
 
@@ -31,7 +33,7 @@ class SnapshotEngineTest {
 
     final MutableClock clock = new MutableClock(T0);
     final FakeRegistry registry = new FakeRegistry();
-    final RecordingMetrics recorded = new RecordingMetrics();
+    final FakeMetricsRegistry recorded = new FakeMetricsRegistry();
     final SnapshotMetrics metrics = new SnapshotMetrics();
     final FakeProvider keyframe = new FakeProvider(SnapshotMode.KEYFRAME);
     final FakeProvider decode = new FakeProvider(SnapshotMode.DECODE);

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import io.flux.media.api.snapshot.SnapshotMode;
 import io.flux.media.api.stream.StreamId;
+import io.flux.media.testing.Configs;
+import io.flux.media.testing.FakeMetricsRegistry;
 
 class SnapshotPersisterTest {
 
@@ -21,7 +23,7 @@ class SnapshotPersisterTest {
     final FakeRegistry registry = new FakeRegistry();
     final FakeProvider keyframe = new FakeProvider(SnapshotMode.KEYFRAME);
     final MemoryStorage storage = new MemoryStorage();
-    final RecordingMetrics recorded = new RecordingMetrics();
+    final FakeMetricsRegistry recorded = new FakeMetricsRegistry();
     SnapshotService service;
 
     @BeforeEach

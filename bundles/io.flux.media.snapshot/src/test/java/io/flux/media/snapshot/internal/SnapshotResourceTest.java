@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import io.flux.media.api.rest.ApiException;
 import io.flux.media.api.snapshot.SnapshotMode;
+import io.flux.media.testing.Configs;
+import io.flux.media.testing.FakeMetricsRegistry;
 
 class SnapshotResourceTest {
 
@@ -21,7 +23,7 @@ class SnapshotResourceTest {
     final FakeRegistry registry = new FakeRegistry();
     final FakeProvider keyframe = new FakeProvider(SnapshotMode.KEYFRAME);
     final FakeProvider decode = new FakeProvider(SnapshotMode.DECODE);
-    final RecordingMetrics recorded = new RecordingMetrics();
+    final FakeMetricsRegistry recorded = new FakeMetricsRegistry();
     SnapshotService service;
     SnapshotResource resource;
 

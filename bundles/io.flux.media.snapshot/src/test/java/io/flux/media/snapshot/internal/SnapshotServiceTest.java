@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import io.flux.media.api.snapshot.SnapshotMode;
 import io.flux.media.api.snapshot.SnapshotProvider;
+import io.flux.media.testing.Configs;
+import io.flux.media.testing.FakeMetricsRegistry;
 
 class SnapshotServiceTest {
 
@@ -67,12 +69,13 @@ class SnapshotServiceTest {
 
     @Test
     void metricsAreUnregisteredWhenTheServiceStops() {
-        RecordingMetrics recorded = new RecordingMetrics();
+        FakeMetricsRegistry recorded = new FakeMetricsRegistry();
         SnapshotService service = new SnapshotService(registry, Configs.defaults(SnapshotService.Config.class));
         service.bindMetrics(recorded);
         service.rejected("bad_request");
         assertThat(recorded.value(SnapshotMetrics.ERRORS, "bad_request")).isEqualTo(1);
         service.deactivate();
-        assertThat(recorded.values).doesNotContainKey(SnapshotMetrics.ERRORS);
+        assertThat(recorded.registered(SnapshotMetrics.ERRORS)).isFalse();
+        assertThat(recorded.has(SnapshotMetrics.ERRORS, "bad_request")).isFalse();
     }
 }

@@ -25,6 +25,7 @@ import io.flux.media.codec.CodecException;
 import io.flux.media.codec.DecoderConfig;
 import io.flux.media.codec.H264;
 import io.flux.media.codec.NalUnits;
+import io.flux.media.testing.Ffmpeg;
 
 /** MP4 and Annex B loading checked against ffprobe, and the prepared samples checked by ffmpeg decoding them. */
 class MediaLoaderFfmpegTest {

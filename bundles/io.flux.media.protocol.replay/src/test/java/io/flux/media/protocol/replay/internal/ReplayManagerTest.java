@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.flux.media.api.rest.ApiException;
 import io.flux.media.api.stream.StreamId;
+import io.flux.media.testing.Configs;
 
 /** The REST contract of replays, through the manager the resource delegates to, with a fake sink. */
 class ReplayManagerTest {

@@ -1,10 +1,5 @@
 package io.flux.media.snapshot.decode.internal;
 
-import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.osgi.service.component.annotations.Activate;
@@ -18,15 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.flux.media.api.config.HotUpdatable;
-import io.flux.media.api.sample.VideoSample;
 import io.flux.media.api.snapshot.Snapshot;
 import io.flux.media.api.snapshot.SnapshotMode;
 import io.flux.media.api.snapshot.SnapshotProvider;
 import io.flux.media.api.snapshot.SnapshotRequest;
 import io.flux.media.ffmpeg.DecodeException;
-import io.flux.media.ffmpeg.DecodePool;
 import io.flux.media.ffmpeg.JpegOptions;
-import io.flux.media.ffmpeg.JpegSnapshotter;
+import io.flux.media.ffmpeg.SnapshotDecoder;
 
 /**
  * Snapshot mode {@code decode}: decodes every frame of the request (the last keyframe and all frames
@@ -73,34 +66,34 @@ public class DecodeSnapshotProvider implements SnapshotProvider {
         int jpeg_quality() default JpegOptions.DEFAULT_QUALITY;
     }
 
-    private final DecodePool pool;
+    private final SnapshotDecoder decoder;
     private volatile int quality;
     private volatile int decoderThreads;
 
     @Activate
     public DecodeSnapshotProvider(Config config) throws DecodeException {
         // Without the natives there is nothing to offer: failing here keeps the service unregistered.
-        String version = JpegSnapshotter.load();
-        this.pool = new DecodePool("flux-snapshot-decode", clamp(config.threads(), 1, 64, "threads"),
-                clamp(config.queue_length(), 1, 10_000, "queue.length"));
+        this.decoder = new SnapshotDecoder("flux-snapshot-decode", config.threads(), config.queue_length());
         apply(config);
-        LOG.info("decode snapshots ready (libavcodec {}, {} threads)", version, pool.threads());
+        LOG.info("decode snapshots ready (libavcodec {}, {} threads)", decoder.version(), decoder.threads());
     }
 
     @Modified
     void modified(Config config) {
-        pool.threads(clamp(config.threads(), 1, 64, "threads"));
+        decoder.threads(config.threads());
         apply(config);
     }
 
     private void apply(Config config) {
-        quality = clamp(config.jpeg_quality(), JpegOptions.MIN_QUALITY, JpegOptions.MAX_QUALITY, "jpeg.quality");
-        decoderThreads = clamp(config.decoder_threads(), 1, JpegOptions.MAX_DECODER_THREADS, "decoder.threads");
+        quality = decoder.clamp(config.jpeg_quality(), JpegOptions.MIN_QUALITY, JpegOptions.MAX_QUALITY,
+                "jpeg.quality");
+        decoderThreads = decoder.clamp(config.decoder_threads(), 1, JpegOptions.MAX_DECODER_THREADS,
+                "decoder.threads");
     }
 
     @Deactivate
     void deactivate() {
-        pool.close();
+        decoder.close();
     }
 
     @Override
@@ -110,29 +103,7 @@ public class DecodeSnapshotProvider implements SnapshotProvider {
 
     @Override
     public CompletionStage<Snapshot> snapshot(SnapshotRequest request) {
-        Instant requested = Instant.now();
-        List<VideoSample> frames = request.frames();
-        JpegOptions options;
-        try {
-            options = new JpegOptions(request.width(), request.height(), request.overlayText(), quality,
-                    decoderThreads, JpegOptions.Picture.LAST);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedStage(e);
-        }
-        List<ByteBuffer> accessUnits = new ArrayList<>(frames.size());
-        for (VideoSample frame : frames) {
-            accessUnits.add(frame.payload());
-        }
-        return pool.submit(frames.get(0).codec(), accessUnits, options, request.timeout())
-                .thenApply(p -> new Snapshot(p.jpeg(), p.width(), p.height(), SnapshotMode.DECODE, requested));
-    }
-
-    private static int clamp(int value, int min, int max, String key) {
-        if (value < min || value > max) {
-            int clamped = Math.max(min, Math.min(max, value));
-            LOG.warn("{}={} is outside {}..{}; using {}", key, value, min, max, clamped);
-            return clamped;
-        }
-        return value;
+        return decoder.snapshot(request, SnapshotMode.DECODE, request.frames(), quality, decoderThreads,
+                JpegOptions.Picture.LAST);
     }
 }

@@ -32,6 +32,7 @@ import io.flux.media.api.snapshot.SnapshotRequest;
 import io.flux.media.api.stream.StreamId;
 import io.flux.media.ffmpeg.DecodeException;
 import io.flux.media.ffmpeg.testing.TestMedia;
+import io.flux.media.testing.Configs;
 
 class DecodeSnapshotProviderTest {
 

@@ -1,8 +1,6 @@
 package io.flux.media.snapshot.keyframe.internal;
 
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.osgi.service.component.annotations.Activate;
@@ -16,15 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.flux.media.api.config.HotUpdatable;
-import io.flux.media.api.sample.VideoSample;
 import io.flux.media.api.snapshot.Snapshot;
 import io.flux.media.api.snapshot.SnapshotMode;
 import io.flux.media.api.snapshot.SnapshotProvider;
 import io.flux.media.api.snapshot.SnapshotRequest;
 import io.flux.media.ffmpeg.DecodeException;
-import io.flux.media.ffmpeg.DecodePool;
 import io.flux.media.ffmpeg.JpegOptions;
-import io.flux.media.ffmpeg.JpegSnapshotter;
+import io.flux.media.ffmpeg.SnapshotDecoder;
 
 /**
  * Snapshot mode {@code keyframe}: decodes only the request's first frame (the stream's last keyframe,
@@ -65,28 +61,30 @@ public class KeyframeSnapshotProvider implements SnapshotProvider {
         int jpeg_quality() default JpegOptions.DEFAULT_QUALITY;
     }
 
-    private final DecodePool pool;
+    private final SnapshotDecoder decoder;
     private volatile int quality;
 
     @Activate
     public KeyframeSnapshotProvider(Config config) throws DecodeException {
         // Without the natives there is nothing to offer: failing here keeps the service unregistered.
-        String version = JpegSnapshotter.load();
-        this.pool = new DecodePool("flux-snapshot-keyframe", clamp(config.threads(), 1, 64, "threads"),
-                clamp(config.queue_length(), 1, 10_000, "queue.length"));
-        this.quality = clamp(config.jpeg_quality(), JpegOptions.MIN_QUALITY, JpegOptions.MAX_QUALITY, "jpeg.quality");
-        LOG.info("keyframe snapshots ready (libavcodec {}, {} threads)", version, pool.threads());
+        this.decoder = new SnapshotDecoder("flux-snapshot-keyframe", config.threads(), config.queue_length());
+        this.quality = quality(config);
+        LOG.info("keyframe snapshots ready (libavcodec {}, {} threads)", decoder.version(), decoder.threads());
     }
 
     @Modified
     void modified(Config config) {
-        pool.threads(clamp(config.threads(), 1, 64, "threads"));
-        quality = clamp(config.jpeg_quality(), JpegOptions.MIN_QUALITY, JpegOptions.MAX_QUALITY, "jpeg.quality");
+        decoder.threads(config.threads());
+        quality = quality(config);
+    }
+
+    private int quality(Config config) {
+        return decoder.clamp(config.jpeg_quality(), JpegOptions.MIN_QUALITY, JpegOptions.MAX_QUALITY, "jpeg.quality");
     }
 
     @Deactivate
     void deactivate() {
-        pool.close();
+        decoder.close();
     }
 
     @Override
@@ -96,25 +94,7 @@ public class KeyframeSnapshotProvider implements SnapshotProvider {
 
     @Override
     public CompletionStage<Snapshot> snapshot(SnapshotRequest request) {
-        Instant requested = Instant.now();
-        VideoSample keyframe = request.frames().get(0);
-        JpegOptions options;
-        try {
-            options = new JpegOptions(request.width(), request.height(), request.overlayText(), quality, 1,
-                    JpegOptions.Picture.FIRST);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedStage(e);
-        }
-        return pool.submit(keyframe.codec(), List.of(keyframe.payload()), options, request.timeout())
-                .thenApply(p -> new Snapshot(p.jpeg(), p.width(), p.height(), SnapshotMode.KEYFRAME, requested));
-    }
-
-    private static int clamp(int value, int min, int max, String key) {
-        if (value < min || value > max) {
-            int clamped = Math.max(min, Math.min(max, value));
-            LOG.warn("{}={} is outside {}..{}; using {}", key, value, min, max, clamped);
-            return clamped;
-        }
-        return value;
+        return decoder.snapshot(request, SnapshotMode.KEYFRAME, List.of(request.frames().get(0)), quality, 1,
+                JpegOptions.Picture.FIRST);
     }
 }

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.flux.media.api.health.Readiness;
 import io.flux.media.api.server.ServerEnvironment;
+import io.flux.media.testing.Configs;
+import io.flux.media.testing.FakeMetricsRegistry;
 
 class LocalStorageBackendTest {
 
@@ -129,7 +131,7 @@ class LocalStorageBackendTest {
 
     @Test
     void metricsSeriesOfThisBackendGoAwayAtDeactivation() throws IOException {
-        RecordingMetrics registry = new RecordingMetrics();
+        FakeMetricsRegistry registry = new FakeMetricsRegistry();
         LocalStorageBackend backend = new LocalStorageBackend(environment(),
                 Configs.defaults(LocalStorageBackend.Config.class), disk);
         backend.bindMetrics(registry);

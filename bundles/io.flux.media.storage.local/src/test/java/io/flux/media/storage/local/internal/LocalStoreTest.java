@@ -31,13 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.flux.media.api.storage.StorageObject;
 import io.flux.media.api.storage.StoragePage;
+import io.flux.media.testing.FakeMetricsRegistry;
 
 class LocalStoreTest {
 
     @TempDir
     Path dir;
 
-    final RecordingMetrics registry = new RecordingMetrics();
+    final FakeMetricsRegistry registry = new FakeMetricsRegistry();
     final StorageMetrics metrics = new StorageMetrics("local");
     final AtomicLong free = new AtomicLong(Long.MAX_VALUE / 2);
     final DiskSpace disk = new DiskSpace() {
