@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -353,6 +354,11 @@ final class SnapshotEngine {
 
     private static SnapshotFailure providerFailed(SnapshotMode mode, Throwable cause) {
         String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (cause instanceof RejectedExecutionException) {
+            // A provider that is being stopped (bundle stop/update) or is at capacity: unavailable, not broken.
+            return new SnapshotFailure(Reason.PROVIDER_UNAVAILABLE,
+                    label(mode) + " snapshot provider not available (stopping or at capacity): " + why, cause);
+        }
         return new SnapshotFailure(Reason.PROVIDER_FAILED, label(mode) + " snapshot provider failed: " + why, cause);
     }
 

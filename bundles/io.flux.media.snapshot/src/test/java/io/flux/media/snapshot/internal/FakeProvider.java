@@ -21,7 +21,7 @@ import io.flux.media.api.snapshot.SnapshotRequest;
  */
 final class FakeProvider implements SnapshotProvider {
 
-    enum Behaviour { IMMEDIATE, BLOCK, NEVER, FAIL, THROW }
+    enum Behaviour { IMMEDIATE, BLOCK, NEVER, FAIL, THROW, STOPPING }
 
     final SnapshotMode mode;
     final List<SnapshotRequest> requests = new CopyOnWriteArrayList<>();
@@ -56,6 +56,8 @@ final class FakeProvider implements SnapshotProvider {
             case IMMEDIATE -> CompletableFuture.completedFuture(s);
             case FAIL -> CompletableFuture.failedFuture(new IllegalStateException("corrupt slice data"));
             case THROW -> throw new IllegalStateException("decoder not loaded");
+            case STOPPING -> CompletableFuture.failedFuture(
+                    new java.util.concurrent.RejectedExecutionException("provider is stopping"));
             case NEVER -> {
                 CompletableFuture<Snapshot> f = new CompletableFuture<>();
                 pending.add(f);

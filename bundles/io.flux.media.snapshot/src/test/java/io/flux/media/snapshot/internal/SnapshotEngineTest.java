@@ -313,6 +313,16 @@ class SnapshotEngineTest {
     }
 
     @Test
+    void aProviderThatIsStoppingIsUnavailableNotBroken() {
+        keyframe.behaviour = FakeProvider.Behaviour.STOPPING;
+        assertThatThrownBy(() -> engine.take(query(cam, SnapshotMode.KEYFRAME)))
+                .isInstanceOfSatisfying(SnapshotFailure.class,
+                        f -> assertThat(f.reason()).isEqualTo(Reason.PROVIDER_UNAVAILABLE))
+                .hasMessageContaining("not available");
+        Await.until("slots are back", () -> engine.availableSlots() == 2);
+    }
+
+    @Test
     void overlayTextFillsInStreamAndCaptureTime() {
         engine.update(settings(Map.of("overlay_text", "{stream_id} @ {time}")));
         engine.take(query(cam, SnapshotMode.KEYFRAME));
