@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts (start) or stops (stop) the real peers the test suite talks to, and writes their coordinates
+# Installs the media tools the tests need (scripts/test-tools.sh), then starts (start) or stops (stop) the
+# real peers the test suite talks to, and writes their coordinates
 # to target/test-services.env for ./flux test to export. Each peer has its own script; a fresh machine
 # has none of them installed, so each script installs what it needs.
 set -euo pipefail
@@ -9,6 +10,7 @@ ENV_FILE="$ROOT/target/test-services.env"
 case "${1:-}" in
   start)
     mkdir -p "$ROOT/target"
+    "$ROOT/scripts/test-tools.sh"
     "$ROOT/scripts/postgres.sh" start >&2
     "$ROOT/scripts/postgres.sh" env > "$ENV_FILE"
     ;;

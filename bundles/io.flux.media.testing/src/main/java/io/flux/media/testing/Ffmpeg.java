@@ -23,14 +23,22 @@ public final class Ffmpeg {
     private Ffmpeg() {
     }
 
-    /** Whether both ffmpeg and ffprobe are on the PATH: tests assume this and skip otherwise. */
+    /**
+     * Whether both ffmpeg and ffprobe are on the PATH: tests assume this and skip otherwise, except in CI
+     * (environment variable {@code CI} set), where a missing tool is an error rather than a silent skip.
+     */
     public static boolean available() {
+        boolean found;
         try {
-            return run(List.of("ffmpeg", "-version")).startsWith("ffmpeg")
+            found = run(List.of("ffmpeg", "-version")).startsWith("ffmpeg")
                     && run(List.of("ffprobe", "-version")).startsWith("ffprobe");
         } catch (IOException e) {
-            return false;
+            found = false;
         }
+        if (!found && System.getenv("CI") != null) {
+            throw new AssertionError("ffmpeg/ffprobe missing in CI: scripts/test-tools.sh installs them (./flux test runs it)");
+        }
+        return found;
     }
 
     /** Runs ffmpeg writing {@code out}; {@code args} hold inputs and output options. */
