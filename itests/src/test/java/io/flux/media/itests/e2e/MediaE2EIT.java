@@ -88,7 +88,10 @@ public class MediaE2EIT {
             assertThat(stream.path("width").asInt()).isEqualTo(320);
             assertThat(stream.path("height").asInt()).isEqualTo(240);
             assertThat(stream.path("codec").asText()).isEqualTo(s.endsWith("h264") ? "h264" : "h265");
-            assertThat(stream.path("frame_rate").asDouble()).isBetween(20.0, 30.0);
+            // The clips are 25 fps; on a loaded machine the first seconds may catch up in bursts, so the
+            // measured rate must settle near 25 rather than be there at the first look.
+            await(s + " frame rate near 25 fps", () -> get("/api/v1/streams/" + s),
+                    r -> r.status == 200 && Math.abs(r.json.path("frame_rate").asDouble() - 25.0) <= 3.0);
         }
         assertThat(get("/api/v1/streams/replay/nope").status).isEqualTo(404);
         assertThat(get("/api/v1/streams/..%2Fetc").status).isIn(400, 404);
