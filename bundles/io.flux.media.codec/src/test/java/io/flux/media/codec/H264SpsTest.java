@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.ByteBuffer;
 
+import io.flux.media.testing.BitWriter;
+
 import org.junit.jupiter.api.Test;
 
 /** Hand-made H.264 SPS fixtures covering the syntax branches. */
@@ -13,7 +15,7 @@ class H264SpsTest {
 
     /** Constrained Baseline 1280x720, POC type 2, no VUI. */
     static ByteBuffer baseline720p() {
-        Bits b = new Bits().u(8, 66).u(8, 0xC0).u(8, 31)
+        BitWriter b = new BitWriter().u(8, 66).u(8, 0xC0).u(8, 31)
                 .ue(0) // sps id
                 .ue(0) // log2_max_frame_num_minus4
                 .ue(2) // poc type
@@ -29,7 +31,7 @@ class H264SpsTest {
 
     /** High 1920x1080: scaling matrices, POC type 1, cropping, full VUI with 29.97 fps timing. */
     static ByteBuffer high1080p() {
-        Bits b = new Bits().u(8, 100).u(8, 0).u(8, 40)
+        BitWriter b = new BitWriter().u(8, 100).u(8, 0).u(8, 40)
                 .ue(1) // sps id
                 .ue(1) // chroma_format_idc 4:2:0
                 .ue(0).ue(0) // bit depths
@@ -82,7 +84,7 @@ class H264SpsTest {
 
     @Test
     void separateColourPlanesCropInLumaSamples() throws Exception {
-        Bits b = new Bits().u(8, 244).u(8, 0).u(8, 30).ue(0)
+        BitWriter b = new BitWriter().u(8, 244).u(8, 0).u(8, 30).ue(0)
                 .ue(3).flag(true) // 4:4:4, separate planes: ChromaArrayType 0
                 .ue(2).ue(2).flag(false).flag(false)
                 .ue(0).ue(0).ue(0).ue(1).flag(false)
@@ -95,7 +97,7 @@ class H264SpsTest {
 
     @Test
     void fieldCodingDoublesMapUnitsAndCropUnits() throws Exception {
-        Bits b = new Bits().u(8, 77).u(8, 0).u(8, 30).ue(0)
+        BitWriter b = new BitWriter().u(8, 77).u(8, 0).u(8, 30).ue(0)
                 .ue(0).ue(0).ue(0).ue(1).flag(false)
                 .ue(44).ue(17) // 45 MBs wide, 18 map units = 36 MB rows in a frame
                 .flag(false).flag(true) // field coding, mbaff
@@ -145,7 +147,7 @@ class H264SpsTest {
 
     @Test
     void outOfRangeFieldsAreRejected() {
-        Bits b = new Bits().u(8, 66).u(8, 0).u(8, 30).ue(32); // sps id > 31
+        BitWriter b = new BitWriter().u(8, 66).u(8, 0).u(8, 30).ue(32); // sps id > 31
         ByteBuffer sps = Bits.nal(0x67, b.trailing());
         assertThatThrownBy(() -> H264.parseSps(sps)).isInstanceOf(CodecException.class)
                 .hasMessageContaining("seq_parameter_set_id");

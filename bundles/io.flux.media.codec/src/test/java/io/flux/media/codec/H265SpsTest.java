@@ -7,13 +7,15 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.ByteBuffer;
 import java.util.List;
 
+import io.flux.media.testing.BitWriter;
+
 import org.junit.jupiter.api.Test;
 
 /** A hand-made H.265 SPS that walks every branch up to the VUI timing information. */
 class H265SpsTest {
 
     static ByteBuffer main10Sps() {
-        Bits b = new Bits().u(4, 0) // vps id
+        BitWriter b = new BitWriter().u(4, 0) // vps id
                 .u(3, 1) // two sub-layers
                 .flag(true)
                 // profile_tier_level

@@ -1,6 +1,5 @@
 package io.flux.media.core.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +8,7 @@ import io.flux.media.api.sample.AudioSample;
 import io.flux.media.api.sample.Codec;
 import io.flux.media.api.sample.VideoSample;
 import io.flux.media.codec.NalUnits;
+import io.flux.media.testing.BitWriter;
 
 /** Hand-made H.264 NAL units and access units, and AAC/G.711 frames. */
 final class Samples {
@@ -25,7 +25,7 @@ final class Samples {
     }
 
     static ByteBuffer sps(int id, int width, int height) {
-        Bits b = new Bits()
+        BitWriter b = new BitWriter()
                 .u(8, 66).u(8, 0xC0).u(8, 30) // profile_idc, constraint flags, level_idc
                 .ue(id) // seq_parameter_set_id
                 .ue(0) // log2_max_frame_num_minus4
@@ -42,7 +42,7 @@ final class Samples {
     }
 
     static ByteBuffer pps(int id) {
-        Bits b = new Bits().ue(id).ue(0).bit(0).bit(0).ue(0).ue(0).ue(0).bit(0).u(2, 0).se(0).se(0).se(0).bit(1)
+        BitWriter b = new BitWriter().ue(id).ue(0).bit(0).bit(0).ue(0).ue(0).ue(0).bit(0).u(2, 0).se(0).se(0).se(0).bit(1)
                 .bit(0).bit(0);
         return nal(0x68, b.trailing());
     }
@@ -113,48 +113,5 @@ final class Samples {
         ByteBuffer b = ByteBuffer.allocate(rbsp.length + 1);
         b.put((byte) header).put(rbsp);
         return NalUnits.escape(b.flip());
-    }
-
-    /** Writes bit fields and Exp-Golomb codes. */
-    static final class Bits {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private int cur;
-        private int n;
-
-        Bits u(int bits, long value) {
-            for (int i = bits - 1; i >= 0; i--) {
-                bit((int) (value >>> i) & 1);
-            }
-            return this;
-        }
-
-        Bits ue(int v) {
-            long x = v + 1L;
-            int len = 64 - Long.numberOfLeadingZeros(x);
-            u(len - 1, 0);
-            return u(len, x);
-        }
-
-        Bits se(int v) {
-            return ue(v > 0 ? 2 * v - 1 : -2 * v);
-        }
-
-        Bits bit(int b) {
-            cur = (cur << 1) | b;
-            if (++n == 8) {
-                out.write(cur);
-                cur = 0;
-                n = 0;
-            }
-            return this;
-        }
-
-        byte[] trailing() {
-            bit(1);
-            while (n != 0) {
-                bit(0);
-            }
-            return out.toByteArray();
-        }
     }
 }
