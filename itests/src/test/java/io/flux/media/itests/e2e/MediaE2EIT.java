@@ -26,6 +26,8 @@ import javax.imageio.ImageIO;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.flux.media.itests.Await;
+
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.FixMethodOrder;
@@ -276,23 +278,7 @@ public class MediaE2EIT {
     }
 
     private static Reply await(String what, Supplier<Reply> call, Predicate<Reply> ok) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Reply last = null;
-        long pause = 50;
-        while (System.nanoTime() < deadline) {
-            last = call.get();
-            if (ok.test(last)) {
-                return last;
-            }
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            pause = Math.min(pause * 2, 500);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; last: " + (last == null ? null : last.status + " " + last.body));
+        return Await.value(what, WAIT, call, ok);
     }
 
     private static void deleteTree(Path dir) throws IOException {
