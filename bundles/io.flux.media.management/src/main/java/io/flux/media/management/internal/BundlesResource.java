@@ -39,6 +39,8 @@ import jakarta.ws.rs.core.UriInfo;
 @JakartarsApplicationSelect(FluxApi.APPLICATION_SELECT)
 @Path("bundles")
 @Produces(MediaType.APPLICATION_JSON)
+// Runtime management is admin only, reads included: bundle lists reveal what the server runs.
+@RequiresRole(Role.ADMIN)
 public class BundlesResource {
 
     /** Media types a jar upload may be sent as. */
@@ -53,14 +55,12 @@ public class BundlesResource {
     }
 
     @GET
-    @RequiresRole(Role.ADMIN)
     public List<BundleView> list() {
         return management.bundles().list();
     }
 
     @GET
     @Path("{id}")
-    @RequiresRole(Role.ADMIN)
     public BundleView.Detail get(@PathParam("id") long id) {
         return management.bundles().detail(id);
     }
@@ -68,7 +68,6 @@ public class BundlesResource {
     @POST
     @Consumes({ JAR, X_JAR, MediaType.APPLICATION_OCTET_STREAM })
     @StreamedBody
-    @RequiresRole(Role.ADMIN)
     public Response install(InputStream body, @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
             @Context UriInfo uriInfo) {
         BundleView installed = withUpload(body, contentLength, jar -> management.bundles().install(jar));
@@ -80,7 +79,6 @@ public class BundlesResource {
     @Path("{id}")
     @Consumes({ JAR, X_JAR, MediaType.APPLICATION_OCTET_STREAM })
     @StreamedBody
-    @RequiresRole(Role.ADMIN)
     public BundleView update(@PathParam("id") long id, InputStream body,
             @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength) {
         // An unknown id answers 404 before a byte of the body is stored.
@@ -90,21 +88,18 @@ public class BundlesResource {
 
     @POST
     @Path("{id}/start")
-    @RequiresRole(Role.ADMIN)
     public BundleView start(@PathParam("id") long id) {
         return management.bundles().start(id);
     }
 
     @POST
     @Path("{id}/stop")
-    @RequiresRole(Role.ADMIN)
     public BundleView stop(@PathParam("id") long id) {
         return management.bundles().stop(id);
     }
 
     @DELETE
     @Path("{id}")
-    @RequiresRole(Role.ADMIN)
     public Response uninstall(@PathParam("id") long id) {
         management.bundles().uninstall(id);
         return Response.noContent().build();

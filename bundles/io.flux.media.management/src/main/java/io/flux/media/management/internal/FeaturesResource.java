@@ -25,6 +25,8 @@ import jakarta.ws.rs.core.MediaType;
 @JakartarsApplicationSelect(FluxApi.APPLICATION_SELECT)
 @Path("features")
 @Produces(MediaType.APPLICATION_JSON)
+// Runtime management is admin only, reads included: bundle lists reveal what the server runs.
+@RequiresRole(Role.ADMIN)
 public class FeaturesResource {
 
     private final ManagementService management;
@@ -35,28 +37,24 @@ public class FeaturesResource {
     }
 
     @GET
-    @RequiresRole(Role.ADMIN)
     public List<FeatureView> list() {
         return management.features().list();
     }
 
     @GET
     @Path("{name}")
-    @RequiresRole(Role.ADMIN)
     public FeatureView get(@PathParam("name") String name) {
         return management.features().get(name);
     }
 
     @POST
     @Path("{name}/install")
-    @RequiresRole(Role.ADMIN)
     public FeatureView install(@PathParam("name") String name) {
         return management.features().install(name);
     }
 
     @POST
     @Path("{name}/uninstall")
-    @RequiresRole(Role.ADMIN)
     public FeatureView uninstall(@PathParam("name") String name) {
         return management.features().uninstall(name);
     }
