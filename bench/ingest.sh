@@ -9,34 +9,30 @@ DURATION="${DURATION:-45}"
 WARMUP="${WARMUP:-10}"
 PORT="${PORT:-18090}"
 COUNTS=("$@"); [ ${#COUNTS[@]} -gt 0 ] || COUNTS=(8 16 32)
-TOKEN=bench-admin-token-0123456789
 WORK="$(mktemp -d /tmp/flux-bench-ingest.XXXXXX)"
 MEDIA="$ROOT/target/media"
 trap 'pkill -f "$WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
 
 "$ROOT/scripts/test-media.sh" --bench "$MEDIA" >/dev/null
 INPUT="$MEDIA/h264-1080p-4mbps.mp4"
-api() { curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
-metric() { api "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $2} END {printf "%.0f\n", s}'; }
+metric() { bench_api "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $2} END {printf "%.0f\n", s}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), JDK $("$ROOT/flux" java-home)"
 echo "input: $INPUT ($(du -h "$INPUT" | cut -f1)), run ${DURATION}s after ${WARMUP}s warm-up"
 for n in "${COUNTS[@]}"; do
-  rm -rf "$WORK/data" "$WORK/config"; mkdir -p "$WORK/config"
-  cp "$ROOT"/config/* "$WORK/config/"
-  printf 'http.port=%s\nhttp.host=127.0.0.1\n' "$PORT" > "$WORK/config/io.flux.media.server.cfg"
+  rm -rf "$WORK/data" "$WORK/config"
+  bench_config "$WORK"
   printf 'media.dir=%s\nmax.replays=1000\n' "$MEDIA" > "$WORK/config/io.flux.media.protocol.replay.cfg"
   printf 'record.by.default=true\nsegment.duration.seconds=10\n' > "$WORK/config/io.flux.media.recording.cfg"
-  (cd "$WORK" && FLUX_ADMIN_TOKEN=$TOKEN FLUX_DATA_DIR="$WORK/data" FLUX_CONFIG_DIR="$WORK/config" \
-     "$ROOT/runtime/bin/flux-server" > "$WORK/server-$n.log" 2>&1 &)
-  until curl -s -o /dev/null -f "http://127.0.0.1:$PORT/api/v1/health"; do sleep 0.2; done
+  bench_start "$WORK" "$WORK/server-$n.log"
   pid=$(pgrep -f "launch.storage.dir=$WORK/data" | head -1)
-  until api "http://127.0.0.1:$PORT/api/v1/features" | python3 -c 'import json,sys; f={x["name"]: x for x in json.load(sys.stdin)}; sys.exit(0 if f["replay"]["installed"] and f["storage-local"]["installed"] else 1)' 2>/dev/null; do sleep 0.2; done
-  until api "http://127.0.0.1:$PORT/api/v1/health" | grep -q storage-local; do sleep 0.2; done
+  bench_await_features replay storage-local
   for i in $(seq 1 "$n"); do
-    api -o /dev/null -X POST -d "{\"file\":\"$(basename "$INPUT")\",\"name\":\"cam$i\"}" "http://127.0.0.1:$PORT/api/v1/replays"
+    bench_api -o /dev/null -X POST -d "{\"file\":\"$(basename "$INPUT")\",\"name\":\"cam$i\"}" "http://127.0.0.1:$PORT/api/v1/replays"
   done
   sleep "$WARMUP"
   b0=$(metric recording_bytes_total); s0=$(metric media_samples_total); d0=$(metric media_gops_dropped_total); c0=$(cpu_ticks "$pid")

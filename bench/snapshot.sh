@@ -6,28 +6,25 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REQUESTS="${1:-200}"
 PORT="${PORT:-18091}"
-TOKEN=bench-admin-token-0123456789
 WORK="$(mktemp -d /tmp/flux-bench-snapshot.XXXXXX)"
 MEDIA="$ROOT/target/media"
 trap 'pkill -f "$WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
 
 "$ROOT/scripts/test-media.sh" --bench "$MEDIA" >/dev/null
-api() { curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
-mkdir -p "$WORK/config"; cp "$ROOT"/config/* "$WORK/config/"
-printf 'http.port=%s\nhttp.host=127.0.0.1\n' "$PORT" > "$WORK/config/io.flux.media.server.cfg"
+bench_config "$WORK"
 printf 'media.dir=%s\n' "$MEDIA" > "$WORK/config/io.flux.media.protocol.replay.cfg"
-(cd "$WORK" && FLUX_ADMIN_TOKEN=$TOKEN FLUX_DATA_DIR="$WORK/data" FLUX_CONFIG_DIR="$WORK/config" \
-   "$ROOT/runtime/bin/flux-server" > "$WORK/server.log" 2>&1 &)
-until curl -s -o /dev/null -f "http://127.0.0.1:$PORT/api/v1/health"; do sleep 0.2; done
-until api "http://127.0.0.1:$PORT/api/v1/features" | python3 -c 'import json,sys; f={x["name"]: x for x in json.load(sys.stdin)}; sys.exit(0 if f["replay"]["installed"] and f["snapshot-keyframe"]["installed"] else 1)' 2>/dev/null; do sleep 0.2; done
-api -o /dev/null -X POST -d '{"file":"h264-1080p-4mbps.mp4","name":"bench"}' "http://127.0.0.1:$PORT/api/v1/replays"
+bench_start "$WORK" "$WORK/server.log"
+bench_await_features replay snapshot-keyframe
+bench_api -o /dev/null -X POST -d '{"file":"h264-1080p-4mbps.mp4","name":"bench"}' "http://127.0.0.1:$PORT/api/v1/replays"
 url="http://127.0.0.1:$PORT/api/v1/streams/replay/bench/snapshot"
-until [ "$(api -o /dev/null -w '%{http_code}' "$url?mode=keyframe")" = 200 ]; do sleep 0.2; done
-for i in $(seq 1 20); do api -o /dev/null "$url?mode=keyframe"; done   # warm-up (JIT, natives)
+until [ "$(bench_api -o /dev/null -w '%{http_code}' "$url?mode=keyframe")" = 200 ]; do sleep 0.2; done
+for i in $(seq 1 20); do bench_api -o /dev/null "$url?mode=keyframe"; done   # warm-up (JIT, natives)
 
 measure() { # mode query -> prints "median p99" in ms
   for i in $(seq 1 "$REQUESTS"); do
-    api -o /dev/null -w '%{http_code} %{time_total}\n' "$url?$1"
+    bench_api -o /dev/null -w '%{http_code} %{time_total}\n' "$url?$1"
   done | awk '$1 != 200 {bad++} $1 == 200 {print $2 * 1000}' | sort -n | awk '{a[NR]=$1} END {
     if (NR == 0) { print "no successful requests"; exit 1 }
     p = int(NR * 0.99); if (p < 1) p = 1
@@ -35,4 +32,4 @@ measure() { # mode query -> prints "median p99" in ms
 }
 echo "keyframe mode, 1080p: $(measure 'mode=keyframe')"
 echo "cache hit (auto):     $(measure 'mode=auto&max_age_ms=60000')"
-api "http://127.0.0.1:$PORT/metrics" | grep -E '^snapshot_requests_total' || true
+bench_api "http://127.0.0.1:$PORT/metrics" | grep -E '^snapshot_requests_total' || true

@@ -9,18 +9,18 @@ IDLE_SECONDS="${IDLE_SECONDS:-5}"
 PORT="${PORT:-18080}"
 WORK="$(mktemp -d /tmp/flux-bench-startup.XXXXXX)"
 trap 'pkill -f "$WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
 
 [ -f "$ROOT/runtime/target/flux-server.jar" ] || { echo "build first: ./flux build" >&2; exit 2; }
-mkdir -p "$WORK/config"
-cp "$ROOT"/config/* "$WORK/config/"
-printf 'http.port=%s\nhttp.host=127.0.0.1\n' "$PORT" > "$WORK/config/io.flux.media.server.cfg"
+bench_config "$WORK"
 
 times=(); rss=()
 for i in $(seq 1 "$RUNS"); do
   if [ -z "${KEEP_DATA:-}" ] || [ "$i" = 1 ]; then rm -rf "$WORK/data"; fi
   cd "$WORK"
   start=$(date +%s%N)
-  FLUX_ADMIN_TOKEN=bench-admin-token-0123456789 FLUX_CONFIG_DIR="$WORK/config" FLUX_DATA_DIR="$WORK/data" \
+  FLUX_ADMIN_TOKEN=$BENCH_TOKEN FLUX_CONFIG_DIR="$WORK/config" FLUX_DATA_DIR="$WORK/data" \
     "$ROOT/runtime/bin/flux-server" > "$WORK/run$i.log" 2>&1 &
   pid=$!
   deadline=$((start + 60000000000))
