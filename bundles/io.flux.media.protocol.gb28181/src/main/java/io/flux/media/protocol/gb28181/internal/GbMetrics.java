@@ -20,6 +20,8 @@ final class GbMetrics {
     static final String REGISTER_FAILURES = "gb28181_register_failures_total";
     static final String DEVICES_ONLINE = "gb28181_devices_online";
     static final String MESSAGES_REJECTED = "gb28181_messages_rejected_total";
+    static final String SESSIONS_ACTIVE = "gb28181_sessions_active";
+    static final String INVITES = "gb28181_invites_total";
 
     static final Set<String> METHODS = Set.of("REGISTER", "MESSAGE", "OPTIONS", "INVITE", "ACK", "BYE", "CANCEL",
             "INFO", "NOTIFY", "SUBSCRIBE");
@@ -28,7 +30,7 @@ final class GbMetrics {
 
     private record Handles(MetricsRegistry registry, MetricsRegistry.Counter requests,
             MetricsRegistry.Counter registerFailures, MetricsRegistry.Gauge online,
-            MetricsRegistry.Counter rejected) {
+            MetricsRegistry.Counter rejected, MetricsRegistry.Gauge sessions, MetricsRegistry.Counter invites) {
     }
 
     private volatile Handles handles;
@@ -42,7 +44,10 @@ final class GbMetrics {
                             + "stale_nonce, malformed, blocked", "reason"),
                     registry.gauge(DEVICES_ONLINE, "GB28181 devices registered and keeping alive"),
                     registry.counter(MESSAGES_REJECTED, "MANSCDP bodies refused, by problem: too_large, doctype, "
-                            + "charset, malformed", "problem"));
+                            + "charset, malformed", "problem"),
+                    registry.gauge(SESSIONS_ACTIVE, "GB28181 live sessions (accepted by the device, not ended)"),
+                    registry.counter(INVITES, "Live invites by result: ok, existing (an existing session returned), "
+                            + "device_rejected, device_timeout, unavailable, device_offline, error", "result"));
         } catch (RuntimeException e) {
             LOG.warn("GB28181 metrics are not available: {}", e.getMessage());
             handles = null;
@@ -61,7 +66,8 @@ final class GbMetrics {
         Handles h = handles;
         handles = null;
         if (h != null) {
-            for (String name : List.of(SIP_REQUESTS, REGISTER_FAILURES, DEVICES_ONLINE, MESSAGES_REJECTED)) {
+            for (String name : List.of(SIP_REQUESTS, REGISTER_FAILURES, DEVICES_ONLINE, MESSAGES_REJECTED, SESSIONS_ACTIVE,
+                    INVITES)) {
                 h.registry.unregister(name);
             }
         }
@@ -92,6 +98,21 @@ final class GbMetrics {
         Handles h = handles;
         if (h != null) {
             h.rejected.inc(problem.name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    void sessions(int active) {
+        Handles h = handles;
+        if (h != null) {
+            h.sessions.set(active);
+        }
+    }
+
+    /** {@code result}: a bounded set of labels (see {@link #INVITES}). */
+    void invite(String result) {
+        Handles h = handles;
+        if (h != null) {
+            h.invites.inc(result);
         }
     }
 }

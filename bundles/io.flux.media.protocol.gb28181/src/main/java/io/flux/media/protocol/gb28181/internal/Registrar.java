@@ -16,6 +16,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogState;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.InvalidArgumentException;
@@ -30,15 +33,19 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
+import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentLengthHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
@@ -51,6 +58,7 @@ import org.slf4j.MDC;
 import gov.nist.javax.sip.ListeningPointImpl;
 import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.ExtensionHeaderImpl;
 import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.message.MessageFactoryImpl;
@@ -78,7 +86,46 @@ final class Registrar implements SipListener {
     static final int MIN_EXPIRES_S = 60;
     /** Registration time when a REGISTER states none (RFC 3261 section 10.2.1.1). */
     static final int DEFAULT_EXPIRES_S = 3600;
-    private static final String ALLOW = "REGISTER, MESSAGE, OPTIONS";
+    /** The methods this server answers as a UAS (INVITE is only ever sent, never accepted). */
+    static final String ALLOW = "REGISTER, MESSAGE, OPTIONS, INFO, BYE, CANCEL, ACK";
+
+    /**
+     * Where the registrar hands what it does not handle itself. Called on SIP stack or sweeper threads: no
+     * implementation may block.
+     */
+    interface Handlers {
+
+        /** A MANSCDP {@code Response} from a registered device (the 200 is sent by the registrar). */
+        default void response(String deviceId, ManscdpXml.Message message) {
+        }
+
+        /** A MANSCDP {@code Notify} other than a keepalive from a registered device. */
+        default void notify(String deviceId, ManscdpXml.Message message) {
+        }
+
+        /** An incoming BYE; returns the status to answer (200 or 481). */
+        default int bye(Request request) {
+            return Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST;
+        }
+
+        /** A device registered, refreshed its registration or kept alive; {@code onlineChanged}: it was offline. */
+        default void deviceChanged(DeviceRegistry.Device device, boolean onlineChanged) {
+        }
+
+        /** A device went offline (unregistered, expired, keepalives missed). */
+        default void deviceOffline(String deviceId, DeviceRegistry.OfflineReason reason) {
+        }
+    }
+
+    /** Outcome of a request this server sent (a client transaction). Called on SIP stack threads. */
+    interface ResponseHandler {
+
+        /** Any response, provisional or final. */
+        void response(Response response, ClientTransaction tx);
+
+        /** The transaction timed out without a final response. */
+        void timeout();
+    }
 
     record Settings(String sipId, String domain, String bindAddress, int port, Duration maxExpiry,
             Duration sweepPeriod) {
@@ -90,10 +137,13 @@ final class Registrar implements SipListener {
     private final ManscdpXml xml;
     private final GbMetrics metrics;
     private final Clock clock;
+    private volatile Handlers handlers = new Handlers() {
+    };
     private SipStackImpl stack;
-    private SipProvider provider;
+    private volatile SipProvider provider;
     private HeaderFactory headers;
     private MessageFactory messages;
+    private AddressFactory addresses;
     private ScheduledExecutorService sweeper;
     private final List<ListeningPoint> listeningPoints = new ArrayList<>();
 
@@ -122,6 +172,7 @@ final class Registrar implements SipListener {
             stack = new SipStackImpl(p);
             headers = new HeaderFactoryImpl();
             messages = new MessageFactoryImpl();
+            addresses = new AddressFactoryImpl();
             ListeningPoint udp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.UDP);
             listeningPoints.add(udp);
             ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.TCP);
@@ -192,12 +243,165 @@ final class Registrar implements SipListener {
         return devices;
     }
 
+    /** Sets who receives query answers, BYEs and presence changes; before {@link #start()}. */
+    void handlers(Handlers handlers) {
+        this.handlers = handlers;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    HeaderFactory headerFactory() {
+        return headers;
+    }
+
+    AddressFactory addressFactory() {
+        return addresses;
+    }
+
+    /**
+     * The address this server puts in Via and Contact towards a device: the bind address, or when that is the
+     * wildcard, the local address the operating system routes to the device from.
+     */
+    String localAddressFor(String deviceHost) {
+        return Net.localAddressFor(settings.bindAddress(), deviceHost);
+    }
+
+    /**
+     * A new out-of-dialog request to a device at the address its REGISTER came from, over its transport:
+     * Request-URI and To {@code sip:<target>@host:port}, From the platform id with a tag, Via and Contact with
+     * {@link #localAddressFor}. {@code callId} null: a new one.
+     */
+    Request request(String method, DeviceRegistry.Device device, String target, String callId)
+            throws ParseException, InvalidArgumentException {
+        SipProvider p = provider;
+        if (p == null) {
+            throw new IllegalStateException("the SIP server is stopped");
+        }
+        boolean tcp = "TCP".equals(device.transport());
+        String local = localAddressFor(device.host());
+        SipURI uri = addresses.createSipURI(target, Net.uriHost(device.host()) + ":" + device.port());
+        if (tcp) {
+            uri.setTransportParam("tcp");
+        }
+        SipURI fromUri = addresses.createSipURI(settings.sipId(), settings.domain());
+        FromHeader from = headers.createFromHeader(addresses.createAddress(fromUri), Net.tag());
+        SipURI toUri = addresses.createSipURI(target, Net.uriHost(device.host()) + ":" + device.port());
+        ToHeader to = headers.createToHeader(addresses.createAddress(toUri), null);
+        ViaHeader via = headers.createViaHeader(local, settings.port(), tcp ? ListeningPoint.TCP : ListeningPoint.UDP,
+                null);
+        via.setRPort();
+        CallIdHeader call = callId == null ? p.getNewCallId() : headers.createCallIdHeader(callId);
+        Request r = messages.createRequest(uri, method, call, headers.createCSeqHeader(1L, method), from, to,
+                List.of(via), headers.createMaxForwardsHeader(70));
+        SipURI contactUri = addresses.createSipURI(settings.sipId(), Net.uriHost(local) + ":" + settings.port());
+        if (tcp) {
+            contactUri.setTransportParam("tcp");
+        }
+        r.addHeader(headers.createContactHeader(addresses.createAddress(contactUri)));
+        return r;
+    }
+
+    /** A new Call-ID from the stack. */
+    String newCallId() {
+        SipProvider p = provider;
+        if (p == null) {
+            throw new IllegalStateException("the SIP server is stopped");
+        }
+        return p.getNewCallId().getCallId();
+    }
+
+    /**
+     * Creates the client transaction (and for INVITE its dialog) without sending: the caller keeps the
+     * transaction to CANCEL it. {@link ClientTransaction#sendRequest()} sends.
+     */
+    ClientTransaction clientTransaction(Request request, ResponseHandler handler) throws SipException {
+        SipProvider p = provider;
+        if (p == null) {
+            throw new SipException("the SIP server is stopped");
+        }
+        ClientTransaction tx = p.getNewClientTransaction(request);
+        tx.setApplicationData(handler);
+        if (Request.INVITE.equals(request.getMethod())) {
+            p.getNewDialog(tx);
+        }
+        return tx;
+    }
+
+    /** Sends an out-of-dialog request; the handler learns the outcome. */
+    ClientTransaction send(Request request, ResponseHandler handler) throws SipException {
+        ClientTransaction tx = clientTransaction(request, handler);
+        tx.sendRequest();
+        return tx;
+    }
+
+    /** CANCELs an INVITE that has no final response yet; best effort. */
+    void cancel(ClientTransaction invite) {
+        SipProvider p = provider;
+        if (p == null) {
+            return;
+        }
+        try {
+            Request cancel = invite.createCancel();
+            ClientTransaction tx = p.getNewClientTransaction(cancel);
+            tx.setApplicationData(IGNORE);
+            tx.sendRequest();
+        } catch (SipException | RuntimeException e) {
+            LOG.debug("CANCEL not sent: {}", e.toString());
+        }
+    }
+
+    /** ACKs the 2xx of the dialog's INVITE. */
+    void ack(Dialog dialog, Response ok) throws SipException, InvalidArgumentException {
+        long seq = ((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        Request ack = dialog.createAck(seq);
+        dialog.sendAck(ack);
+    }
+
+    /** Sends BYE within a confirmed dialog (the remote target and route set of the 200 OK); best effort. */
+    boolean bye(Dialog dialog) {
+        SipProvider p = provider;
+        if (p == null || dialog == null || dialog.getState() == null
+                || dialog.getState() == DialogState.TERMINATED) {
+            return false;
+        }
+        try {
+            Request bye = dialog.createRequest(Request.BYE);
+            ClientTransaction tx = p.getNewClientTransaction(bye);
+            tx.setApplicationData(IGNORE);
+            dialog.sendRequest(tx);
+            return true;
+        } catch (SipException | RuntimeException e) {
+            LOG.debug("BYE not sent: {}", e.toString());
+            return false;
+        }
+    }
+
+    /** For requests whose outcome nobody waits for (BYE, CANCEL). */
+    private static final ResponseHandler IGNORE = new ResponseHandler() {
+        @Override
+        public void response(Response response, ClientTransaction tx) {
+            if (response.getStatusCode() >= 300) {
+                CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+                LOG.debug("{} answered {} {}", cseq == null ? "request" : cseq.getMethod(),
+                        response.getStatusCode(), response.getReasonPhrase());
+            }
+        }
+
+        @Override
+        public void timeout() {
+            // best effort
+        }
+    };
+
     /** Applies presence timeouts; runs on the sweeper thread. */
     void sweep() {
         try {
             for (DeviceRegistry.Change c : devices.sweep()) {
                 try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_DEVICE, c.deviceId())) {
                     LOG.info("device {} offline: {}", c.deviceId(), c.reason().label);
+                    handlers.deviceOffline(c.deviceId(), c.reason());
                 }
             }
             metrics.online(devices.online());
@@ -231,7 +435,10 @@ final class Registrar implements SipListener {
                 switch (method) {
                     case Request.REGISTER -> register(event, tx, request, deviceId);
                     case Request.MESSAGE -> message(event, tx, request, deviceId);
-                    case Request.OPTIONS -> reply(tx, request, Response.OK);
+                    case Request.OPTIONS, Request.INFO -> reply(tx, request, Response.OK);
+                    case Request.BYE -> reply(tx, request, handlers.bye(request));
+                    // This server never accepts an INVITE, so there is nothing a CANCEL could match.
+                    case Request.CANCEL -> reply(tx, request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
                     default -> {
                         Response r = messages.createResponse(Response.METHOD_NOT_ALLOWED, request);
                         r.addHeader(headers.createAllowHeader(ALLOW));
@@ -294,6 +501,9 @@ final class Registrar implements SipListener {
             boolean wasOnline = devices.unregister(deviceId);
             LOG.info("device {} unregistered from {}{}", deviceId, from, wasOnline ? "" : " (was offline)");
             metrics.online(devices.online());
+            if (devices.get(deviceId).isPresent()) {
+                handlers.deviceOffline(deviceId, DeviceRegistry.OfflineReason.UNREGISTERED);
+            }
             Response r = messages.createResponse(Response.OK, request);
             r.addHeader(date());
             send(tx, request, r);
@@ -316,6 +526,7 @@ final class Registrar implements SipListener {
             LOG.debug("device {} refreshed its registration from {} for {} s", deviceId, from, granted);
         }
         metrics.online(devices.online());
+        devices.get(deviceId).ifPresent(d -> handlers.deviceChanged(d, cameOnline));
         Response r = messages.createResponse(Response.OK, request);
         if (contact != null) {
             ContactHeader granted200 = (ContactHeader) contact.clone();
@@ -366,11 +577,15 @@ final class Registrar implements SipListener {
         }
         if ("Notify".equals(m.root()) && "Keepalive".equals(m.cmdType())) {
             switch (devices.keepalive(deviceId, remoteHost(event))) {
-                case OK -> reply(tx, request, Response.OK);
+                case OK -> {
+                    reply(tx, request, Response.OK);
+                    devices.get(deviceId).ifPresent(d -> handlers.deviceChanged(d, false));
+                }
                 case BACK_ONLINE -> {
                     LOG.info("device {} online again (keepalive from {})", deviceId, from);
                     metrics.online(devices.online());
                     reply(tx, request, Response.OK);
+                    devices.get(deviceId).ifPresent(d -> handlers.deviceChanged(d, true));
                 }
                 case NOT_REGISTERED -> {
                     LOG.warn("keepalive of device {} from {} refused: not registered", deviceId, from);
@@ -391,9 +606,13 @@ final class Registrar implements SipListener {
             reply(tx, request, Response.FORBIDDEN);
             return;
         }
-        // Acknowledged as SIP requires; nothing else consumes these messages yet.
-        LOG.debug("MESSAGE {}/{} of device {} acknowledged", m.root(), m.cmdType(), deviceId);
+        // Answered first: the device waits for the 200 before it sends the next page of a catalog.
         reply(tx, request, Response.OK);
+        switch (String.valueOf(m.root())) {
+            case "Response" -> handlers.response(deviceId, m);
+            case "Notify" -> handlers.notify(deviceId, m);
+            default -> LOG.debug("MESSAGE {}/{} of device {} acknowledged", m.root(), m.cmdType(), deviceId);
+        }
     }
 
     /** The registration time asked for: the Contact's expires parameter, else the Expires header. */
@@ -509,11 +728,30 @@ final class Registrar implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
-        // The registrar sends no requests.
+        ClientTransaction tx = event.getClientTransaction();
+        if (tx == null || !(tx.getApplicationData() instanceof ResponseHandler handler)) {
+            // A 2xx retransmitted after its transaction ended: the stack re-sends the ACK of the dialog itself.
+            LOG.debug("response {} outside any transaction", event.getResponse().getStatusCode());
+            return;
+        }
+        try {
+            handler.response(event.getResponse(), tx);
+        } catch (RuntimeException e) {
+            LOG.warn("handling response {} failed: {}", event.getResponse().getStatusCode(), e.toString(), e);
+        }
     }
 
     @Override
     public void processTimeout(TimeoutEvent event) {
+        if (!event.isServerTransaction() && event.getClientTransaction() != null
+                && event.getClientTransaction().getApplicationData() instanceof ResponseHandler handler) {
+            try {
+                handler.timeout();
+            } catch (RuntimeException e) {
+                LOG.warn("handling a transaction timeout failed: {}", e.toString(), e);
+            }
+            return;
+        }
         LOG.debug("SIP transaction timed out: {}", event.getTimeout());
     }
 
@@ -529,6 +767,6 @@ final class Registrar implements SipListener {
 
     @Override
     public void processDialogTerminated(DialogTerminatedEvent event) {
-        // The registrar creates no dialogs.
+        // Sessions end by their own bookkeeping (BYE either way, receiver end, offline), not by the stack's.
     }
 }

@@ -3,6 +3,7 @@ package io.flux.media.protocol.gb28181.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.io.InputStream;
 import java.net.JarURLConnection;
 import java.net.URL;
@@ -18,11 +19,15 @@ import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import javax.sql.DataSource;
+
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.service.cm.Configuration;
@@ -32,9 +37,9 @@ import org.osgi.util.tracker.ServiceTracker;
 import io.flux.media.protocol.gb28181.internal.SipClient.Response;
 
 /**
- * The built bundle and the JAIN SIP wrapper in a real Felix with SCR and Config Admin: both resolve with
- * only what a Flux runtime has (no log4j), the component activates from a configuration, and a device
- * registers with digest. SLF4J comes from the system bundle (the test's logback), as the runtime's
+ * The built bundle, the JAIN SIP wrapper and the media libraries in a real Felix with SCR and Config Admin: all
+ * resolve with only what a Flux runtime has (no log4j), the component activates from a configuration once a
+ * Database (H2) and a MediaSink are there, provides the backend service, and a device registers with digest. SLF4J comes from the system bundle (the test's logback), as the runtime's
  * SLF4J bundles would provide it.
  */
 class Gb28181BundleIT {
@@ -62,6 +67,8 @@ class Gb28181BundleIT {
                     "org/apache/felix/scr/component/ExtComponentContext.class",
                     "org/apache/felix/cm/impl/ConfigurationManager.class",
                     "io/flux/media/api/metrics/MetricsRegistry.class",
+                    "io/flux/media/codec/AccessUnit.class",
+                    "io/flux/media/mpegps/GbMediaPipeline.class",
                     "io/flux/media/lib/jainsip/JainSip.class")) {
                 bundles.add(install(ctx, jarOf(cls)));
             }
@@ -69,6 +76,13 @@ class Gb28181BundleIT {
             for (Bundle b : bundles) {
                 b.start();
             }
+            // The core services the component needs, as the persistence and core bundles would provide them.
+            Bundle api = bundles.stream().filter(b -> b.getSymbolicName().equals("io.flux.media.api")).findFirst()
+                    .orElseThrow();
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL("jdbc:h2:mem:gb28181-it-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+            ctx.registerService("io.flux.media.api.persistence.Database", database(api, h2), null);
+            ctx.registerService("io.flux.media.api.ingest.MediaSink", mediaSink(api), null);
 
             // The configuration exists before the bundle starts, as File Install provides it at start level 3:
             // bind.port is restart-only, so a running component would not move to it.
@@ -108,8 +122,23 @@ class Gb28181BundleIT {
                 assertThat(ok.header("Date")).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}");
             }
 
+            // The backend service is registered while the embedded server runs, and its tables exist.
+            // getAllServiceReferences: the test's own copy of the API class is not the bundle's.
+            ServiceReference<?>[] found = ctx.getAllServiceReferences("io.flux.media.api.gb28181.Gb28181Backend", null);
+            assertThat(found).as("Gb28181Backend service").isNotNull().hasSize(1);
+            ServiceReference<?> backend = found[0];
+            assertThat(backend.getProperty("flux.gb28181.backend")).isEqualTo("embedded");
+            Object service = ctx.getService(backend);
+            assertThat(api.loadClass("io.flux.media.api.gb28181.Gb28181Backend").getMethod("kind").invoke(service))
+                    .isEqualTo("embedded");
+            try (var conn = h2.getConnection(); var st = conn.createStatement();
+                    var rs = st.executeQuery("SELECT COUNT(*) FROM gb28181_channel")) {
+                assertThat(rs.next()).isTrue();
+            }
+
             // Stopping the bundle deactivates the component, which releases the port.
             gb.stop();
+            assertThat(ctx.getAllServiceReferences("io.flux.media.api.gb28181.Gb28181Backend", null)).isNull();
             try (java.net.DatagramSocket rebind = new java.net.DatagramSocket(
                     new java.net.InetSocketAddress("127.0.0.1", port))) {
                 assertThat(rebind.getLocalPort()).isEqualTo(port);
@@ -135,6 +164,78 @@ class Gb28181BundleIT {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
+    }
+
+    /**
+     * A Database over H2 typed by the API bundle's own interface (the test class path has another copy of it):
+     * migrations are applied in order, once, as the platform's implementation does.
+     */
+    private static Object database(Bundle api, DataSource ds) throws Exception {
+        Class<?> type = api.loadClass("io.flux.media.api.persistence.Database");
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Object h2 = Enum.valueOf((Class<Enum>) api.loadClass("io.flux.media.api.persistence.Database$Dialect"), "H2");
+        Map<String, List<Integer>> applied = new HashMap<>();
+        return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
+            switch (method.getName()) {
+                case "dataSource":
+                    return ds;
+                case "dialect":
+                    return h2;
+                case "appliedVersions":
+                    return List.copyOf(applied.getOrDefault((String) args[0], List.of()));
+                case "migrate": {
+                    List<Integer> done = applied.computeIfAbsent((String) args[0], k -> new ArrayList<>());
+                    List<Integer> now = new ArrayList<>();
+                    try (var c = ds.getConnection(); var st = c.createStatement()) {
+                        for (Object m : (List<?>) args[1]) {
+                            int version = (Integer) m.getClass().getMethod("version").invoke(m);
+                            if (done.contains(version)) {
+                                continue;
+                            }
+                            for (Object sql : (List<?>) m.getClass().getMethod("statementsFor", h2.getClass())
+                                    .invoke(m, h2)) {
+                                st.execute((String) sql);
+                            }
+                            done.add(version);
+                            now.add(version);
+                        }
+                    }
+                    return now;
+                }
+                case "toString":
+                    return "H2 test database";
+                case "hashCode":
+                    return System.identityHashCode(self);
+                case "equals":
+                    return self == args[0];
+                default:
+                    throw new UnsupportedOperationException(method.getName());
+            }
+        });
+    }
+
+    /** A MediaSink that accepts streams and drops their samples (no media flows in this test). */
+    private static Object mediaSink(Bundle api) throws Exception {
+        Class<?> type = api.loadClass("io.flux.media.api.ingest.MediaSink");
+        Class<?> handle = api.loadClass("io.flux.media.api.ingest.MediaSink$StreamHandle");
+        return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
+            switch (method.getName()) {
+                case "open": {
+                    Object id = args[0];
+                    return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {handle},
+                            (h, m, a) -> m.getName().equals("id") ? id : m.getName().equals("hashCode")
+                                    ? System.identityHashCode(h) : m.getName().equals("equals") ? h == a[0] : null);
+                }
+                case "toString":
+                    return "dropping media sink";
+                case "hashCode":
+                    return System.identityHashCode(self);
+                case "equals":
+                    return self == args[0];
+                default:
+                    throw new UnsupportedOperationException(method.getName());
+            }
+        });
     }
 
     private static Bundle install(BundleContext ctx, URL jar) throws Exception {

@@ -16,7 +16,7 @@ class Gb28181ServerTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T08:00:00Z"));
 
     private Gb28181Server server(Map<String, Object> overrides) throws Exception {
-        return new Gb28181Server(Configs.of(Gb28181Server.Config.class, overrides), clock, Duration.ofHours(1));
+        return TestServer.plain(Configs.of(Gb28181Server.Config.class, overrides), clock, Duration.ofHours(1));
     }
 
     @Test
@@ -40,6 +40,29 @@ class Gb28181ServerTest {
                         "auth.nonce.validity.s must be at least 10, got 5",
                         "message.max.bytes must be at least 1024, got 100", "bind.address is empty");
         assertThat(Gb28181Server.validate(Configs.of(Gb28181Server.Config.class, Map.of()))).isEmpty();
+    }
+
+    @Test
+    void mediaAndSessionSettingsAreValidated() {
+        assertThat(Gb28181Server.validate(Configs.of(Gb28181Server.Config.class, Map.of("media_address", "camera.lan",
+                "media_bind_address", "", "media_port_min", 31000, "media_port_max", 30000, "invite_timeout_s", 0,
+                "query_timeout_s", 0, "session_no_rtp_timeout_s", 0, "session_media_timeout_s", 0,
+                "session_tcp_connect_timeout_s", 0, "sessions_max", 0))))
+                .containsExactlyInAnyOrder(
+                        "media.address must be an IP address devices can reach (or empty), got 'camera.lan'",
+                        "media.bind.address must be an IP address, got ''",
+                        "media.port.min and media.port.max must be 1-65535 with min <= max, got 31000-30000",
+                        "invite.timeout.s must be at least 1, got 0", "query.timeout.s must be at least 1, got 0",
+                        "session.no.rtp.timeout.s must be at least 1, got 0",
+                        "session.media.timeout.s must be at least 1, got 0",
+                        "session.tcp.connect.timeout.s must be at least 1, got 0",
+                        "sessions.max must be at least 1, got 0");
+        assertThat(Gb28181Server.validate(Configs.of(Gb28181Server.Config.class, Map.of("media_address", "0.0.0.0",
+                "bind_port", 30500)))).containsExactlyInAnyOrder(
+                        "media.address must be an IP address devices can reach (or empty), got '0.0.0.0'",
+                        "the media port range 30000-30999 contains bind.port 30500");
+        assertThat(Gb28181Server.validate(Configs.of(Gb28181Server.Config.class, Map.of("media_address",
+                "192.0.2.10")))).isEmpty();
     }
 
     @Test
@@ -85,6 +108,8 @@ class Gb28181ServerTest {
         assertThat(component).contains("name=\"flux.config.hot.updatable\" type=\"String\">.password\n.device.passwords<");
         assertThat(metatype).contains("<AD id=\".password\" type=\"Password\"",
                 "<AD id=\".device.passwords\" type=\"Password\"", "<AD id=\"sip.id\"", "<AD id=\"bind.port\"",
+                "<AD id=\"media.port.min\"", "<AD id=\"invite.timeout.s\"", "<AD id=\"session.no.rtp.timeout.s\"",
+                "<AD id=\"sessions.max\"",
                 "<AD id=\"keepalive.max.missed\"", "<Designate pid=\"io.flux.media.protocol.gb28181\">");
     }
 }

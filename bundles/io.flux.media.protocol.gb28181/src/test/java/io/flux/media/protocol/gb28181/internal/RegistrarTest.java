@@ -44,7 +44,7 @@ class RegistrarTest {
                 "_password", PASSWORD, "keepalive_interval_s", 10, "keepalive_max_missed", 3,
                 "auth_max_failures", 3, "message_max_bytes", 2048));
         config.putAll(overrides);
-        server = new Gb28181Server(Configs.of(Gb28181Server.Config.class, config), clock, Duration.ofHours(1));
+        server = TestServer.plain(Configs.of(Gb28181Server.Config.class, config), clock, Duration.ofHours(1));
         server.bindMetrics(metrics);
     }
 
@@ -199,7 +199,7 @@ class RegistrarTest {
     @Test
     void theSchedulerTakesExpiredRegistrationsOffline() throws Exception {
         port = SipClient.freePort();
-        server = new Gb28181Server(Configs.of(Gb28181Server.Config.class, Map.of("bind_address", "127.0.0.1",
+        server = TestServer.plain(Configs.of(Gb28181Server.Config.class, Map.of("bind_address", "127.0.0.1",
                 "bind_port", port, "_password", PASSWORD, "keepalive_interval_s", 3600)), clock,
                 Duration.ofMillis(50));
         server.bindMetrics(metrics);
@@ -252,7 +252,13 @@ class RegistrarTest {
             // Unsupported method.
             Response subscribe = c.send(c.request("SUBSCRIBE", DEVICE, "Event: Catalog\r\n", null));
             assertThat(subscribe.status()).isEqualTo(405);
-            assertThat(subscribe.header("Allow")).contains("REGISTER", "MESSAGE");
+            assertThat(subscribe.header("Allow")).isEqualTo("REGISTER, MESSAGE, OPTIONS, INFO, BYE, CANCEL, ACK");
+            // A device-initiated INVITE is not served either.
+            assertThat(c.send(c.request("INVITE", DEVICE, "", null)).status()).isEqualTo(405);
+            // INFO is acknowledged; BYE and CANCEL for nothing this server knows: 481.
+            assertThat(c.send(c.request("INFO", DEVICE, "", null)).status()).isEqualTo(200);
+            assertThat(c.send(c.request("BYE", DEVICE, "", null)).status()).isEqualTo(481);
+            assertThat(c.send(c.request("CANCEL", DEVICE, "", null)).status()).isEqualTo(481);
             // The server still works.
             assertThat(register(c, DEVICE, PASSWORD, 3600).status()).isEqualTo(200);
             assertThat(c.send(c.request("OPTIONS", DEVICE, "", null)).status()).isEqualTo(200);
@@ -330,7 +336,7 @@ class RegistrarTest {
     void stopReleasesThePorts() throws Exception {
         start(Map.of());
         server.deactivate();
-        server = new Gb28181Server(Configs.of(Gb28181Server.Config.class, Map.of("bind_address", "127.0.0.1",
+        server = TestServer.plain(Configs.of(Gb28181Server.Config.class, Map.of("bind_address", "127.0.0.1",
                 "bind_port", port, "_password", PASSWORD)), clock, Duration.ofHours(1));
         try (SipClient c = SipClient.tcp(port)) {
             assertThat(c.send(c.request("OPTIONS", DEVICE, "", null)).status()).isEqualTo(200);
