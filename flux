@@ -4,6 +4,7 @@
 #   ./flux run      build what is needed and start the server on embedded defaults
 #   ./flux test     run the whole test suite (unit, integration, end-to-end)
 #   ./flux build    build everything, skip tests
+#   ./flux sim ...  run the GB28181 device simulator (--help lists its options)
 #   ./flux mvn ...  run Maven with the JDK this script picked
 #
 # The build and the server need JDK 21 or newer. The default `java` may be older, so this script
@@ -48,6 +49,20 @@ case "$cmd" in
     pick_jdk
     mvn_cmd install -DskipTests "$@"
     ;;
+  sim)
+    pick_jdk
+    sim_dir="$ROOT/bundles/io.flux.media.testing.gb28181"
+    sim_jar="$sim_dir/target/io.flux.media.testing.gb28181-0.1.0-SNAPSHOT.jar"
+    if [ ! -f "$sim_jar" ] || [ -n "$(find "$sim_dir/src/main" -newer "$sim_jar" -type f | head -n 1)" ]; then
+      mvn_cmd -q install -DskipTests -f "$sim_dir/pom.xml"
+    fi
+    if [ ! -f "$sim_dir/target/classpath.txt" ] || [ "$sim_dir/pom.xml" -nt "$sim_dir/target/classpath.txt" ]; then
+      mvn_cmd -q dependency:build-classpath -f "$sim_dir/pom.xml" -Dmdep.includeScope=runtime \
+        -Dmdep.outputFile="$sim_dir/target/classpath.txt"
+    fi
+    exec "$JAVA_HOME/bin/java" -cp "$sim_jar:$(cat "$sim_dir/target/classpath.txt")" \
+      io.flux.media.testing.gb28181.SimulatorMain "$@"
+    ;;
   mvn)
     pick_jdk
     mvn_cmd "$@"
@@ -57,7 +72,7 @@ case "$cmd" in
     echo "$JAVA_HOME"
     ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] || exit 2
     ;;
 esac

@@ -38,6 +38,9 @@ public final class ServerProcess implements AutoCloseable {
             }
         }
         Files.writeString(config.resolve("io.flux.media.server.cfg"), "http.port=" + port + "\nhttp.host=127.0.0.1\n");
+        // The gb28181 feature installs at boot: keep its SIP server off the shared 5060 unless a test configures it.
+        Files.writeString(config.resolve("io.flux.media.protocol.gb28181.cfg"),
+                "bind.address=127.0.0.1\nbind.port=" + freePort() + "\n");
         for (Map.Entry<String, String> e : extraConfig.entrySet()) {
             Files.writeString(config.resolve(e.getKey()), e.getValue());
         }

@@ -23,7 +23,9 @@ final class Sdp {
         sb.append("s=Play\r\n");
         sb.append("c=IN ").append(ipVersion).append(' ').append(mediaIp).append("\r\n");
         sb.append("t=0 0\r\n");
-        sb.append("m=video ").append(port).append(transport == Transport.UDP ? " RTP/AVP" : " TCP/RTP/AVP")
+        // RFC 4145 section 4: the active side announces the discard port 9; port 0 would mean "stream disabled".
+        sb.append("m=video ").append(transport == Transport.TCP_ACTIVE ? 9 : port)
+                .append(transport == Transport.UDP ? " RTP/AVP" : " TCP/RTP/AVP")
                 .append(" 96 97 98\r\n");
         sb.append("a=recvonly\r\n");
         sb.append("a=rtpmap:96 PS/90000\r\n");

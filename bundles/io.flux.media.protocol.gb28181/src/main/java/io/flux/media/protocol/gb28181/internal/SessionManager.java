@@ -41,6 +41,7 @@ import io.flux.media.protocol.gb28181.internal.media.NoMediaPortException;
 import io.flux.media.protocol.gb28181.internal.media.ReceiverSpec;
 import io.flux.media.protocol.gb28181.internal.media.ReceiverStats;
 import io.flux.media.protocol.gb28181.internal.media.RtpReceiver;
+import io.flux.media.protocol.gb28181.internal.media.RtpReceiverPool;
 import io.flux.media.protocol.gb28181.internal.media.RtpReceivers;
 
 /**
@@ -52,6 +53,8 @@ import io.flux.media.protocol.gb28181.internal.media.RtpReceivers;
 final class SessionManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
+    /** How long a closed TCP media connection waits for the device's BYE before it ends the session itself. */
+    static final long TCP_CLOSE_GRACE_MS = 1000;
 
     static final int HISTORY = 100;
     static final String MDC_CHANNEL = "channel_id";
@@ -435,10 +438,23 @@ final class SessionManager {
     }
 
     private void receiverEnded(Session s, String reason, String detail) {
+        if (RtpReceiverPool.TCP_CLOSED.equals(reason) && !s.over.get()) {
+            // A device hanging up closes its TCP connection and then sends BYE: give the BYE a moment, so that the
+            // session records the real reason (bye_device) rather than the closed connection.
+            CompletableFuture.delayedExecutor(TCP_CLOSE_GRACE_MS, TimeUnit.MILLISECONDS)
+                    .execute(() -> receiverEndedNow(s, reason, detail));
+            return;
+        }
+        receiverEndedNow(s, reason, detail);
+    }
+
+    private void receiverEndedNow(Session s, String reason, String detail) {
         try (AutoCloseable mdc = s.mdc()) {
-            LOG.warn("session of channel {} ended by its receiver: {} ({}); BYE sent", s.key.channelId(), reason,
-                    detail);
-            end(s, reason, detail, true);
+            SessionView ended = end(s, reason, detail, true);
+            if (reason.equals(ended.end_reason())) {
+                LOG.warn("session of channel {} ended by its receiver: {} ({}); BYE sent", s.key.channelId(), reason,
+                        detail);
+            }
         } catch (Exception e) {
             LOG.warn("ending session {} failed: {}", s.callId, e.toString());
         }

@@ -137,7 +137,7 @@ class SessionManagerTest {
         CompletableFuture<SessionView> active = invite(CHANNEL2, "tcp_active");
         Msg a = accept(null);
         assertThat(a.text().lines()).contains("a=setup:active", "a=connection:new")
-                .anyMatch(l -> l.matches("m=video \\d+ TCP/RTP/AVP 96 97 98"));
+                .contains("m=video 9 TCP/RTP/AVP 96 97 98"); // RFC 4145: the active side announces port 9
         SessionView s = active.get(5, TimeUnit.SECONDS);
         // TCP active: the device's port is the one that matters.
         assertThat(s.media_port()).isEqualTo(15060);

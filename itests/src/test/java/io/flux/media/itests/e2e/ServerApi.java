@@ -1,0 +1,79 @@
+package io.flux.media.itests.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The REST API of a {@link ServerProcess}, with the admin token; paths are relative to {@code /api/v1/}
+ * unless they start with a slash. */
+final class ServerApi {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** An answer; {@code json} is null when the body is empty or not JSON; status -1 when the call failed. */
+    record Reply(int status, String body, JsonNode json) {
+    }
+
+    private final ServerProcess server;
+
+    ServerApi(ServerProcess server) {
+        this.server = server;
+    }
+
+    Reply get(String path) {
+        return send(request(path).GET().build());
+    }
+
+    Reply post(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .POST(json.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .build());
+    }
+
+    HttpResponse<byte[]> bytes(String path) throws IOException, InterruptedException {
+        return CLIENT.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    Path download(String path, Path target) throws IOException, InterruptedException {
+        Files.createDirectories(target.getParent());
+        HttpResponse<Path> r = CLIENT.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofFile(target));
+        if (r.statusCode() != 200) {
+            throw new IOException("download " + path + ": HTTP " + r.statusCode());
+        }
+        return target;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        String url = path.startsWith("http") ? path
+                : server.base() + (path.startsWith("/") ? path : "/api/v1/" + path);
+        return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ServerProcess.ADMIN_TOKEN);
+    }
+
+    private static Reply send(HttpRequest req) {
+        try {
+            HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
+            JsonNode json = null;
+            try {
+                json = r.body().isEmpty() ? null : JSON.readTree(r.body());
+            } catch (IOException e) {
+                // not JSON
+            }
+            return new Reply(r.statusCode(), r.body(), json);
+        } catch (IOException e) {
+            return new Reply(-1, e.toString(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
