@@ -25,11 +25,16 @@ import io.flux.media.protocol.gb28181.internal.DevicePeer.Msg;
 /** Devices and channels in a real H2 database, across a server restart. */
 class DeviceStoreTest {
 
+    /** The database under test: in-memory H2 here, PostgreSQL in {@link PostgresDeviceStoreTest}. */
+    TestDatabase database() throws Exception {
+        return TestDatabase.h2();
+    }
+
     static final String DEVICE = RegistrarTest.DEVICE;
 
     @Test
     void registrationInfoAndCatalogSurviveARestartAndTheDeviceComesBackOfflineRestarted() throws Exception {
-        TestDatabase db = TestDatabase.h2();
+        TestDatabase db = database();
         DeviceView before;
         try (TestServer server = TestServer.start(db, Map.of()); DevicePeer device = server.device(DEVICE)) {
             CompletableFuture<CatalogResult> catalog = CompletableFuture.supplyAsync(
@@ -92,7 +97,7 @@ class DeviceStoreTest {
 
     @Test
     void keepalivesAreWrittenBehindAndAFailedFlushIsRetried() throws Exception {
-        TestDatabase db = TestDatabase.h2();
+        TestDatabase db = database();
         MutableClock clock = new MutableClock(Instant.parse("2026-03-01T08:00:00Z"));
         DeviceStore store = new DeviceStore(db, Duration.ofHours(1), Duration.ofSeconds(5), clock);
         store.start();
@@ -121,7 +126,7 @@ class DeviceStoreTest {
 
     @Test
     void migrationsApplyOnceAndTheSchemaIsTheOneDocumented() throws Exception {
-        TestDatabase db = TestDatabase.h2();
+        TestDatabase db = database();
         DeviceStore store = new DeviceStore(db, Duration.ofHours(1), Duration.ofSeconds(5), java.time.Clock.systemUTC());
         store.start();
         store.close();
