@@ -77,6 +77,7 @@ import io.flux.media.lib.jainsip.JainSip;
 final class Registrar implements SipListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+    private static final java.security.SecureRandom CALL_ID_RANDOM = new java.security.SecureRandom();
 
     static final Pattern GB_ID = Pattern.compile("\\d{20}");
     /** GB/T 28181 section 9.10: the 200 OK to REGISTER carries local time in this form, for time sync. */
@@ -292,7 +293,7 @@ final class Registrar implements SipListener {
         ViaHeader via = headers.createViaHeader(local, settings.port(), tcp ? ListeningPoint.TCP : ListeningPoint.UDP,
                 null);
         via.setRPort();
-        CallIdHeader call = callId == null ? p.getNewCallId() : headers.createCallIdHeader(callId);
+        CallIdHeader call = headers.createCallIdHeader(callId == null ? newCallId() : callId);
         Request r = messages.createRequest(uri, method, call, headers.createCSeqHeader(1L, method), from, to,
                 List.of(via), headers.createMaxForwardsHeader(70));
         SipURI contactUri = addresses.createSipURI(settings.sipId(), Net.uriHost(local) + ":" + settings.port());
@@ -303,13 +304,14 @@ final class Registrar implements SipListener {
         return r;
     }
 
-    /** A new Call-ID from the stack. */
+    /**
+     * A new Call-ID: 128 random bits at the platform's domain. The stack's own would name the bind address, which
+     * is {@code 0:0:0:0:0:0:0:0} when listening on every interface.
+     */
     String newCallId() {
-        SipProvider p = provider;
-        if (p == null) {
-            throw new IllegalStateException("the SIP server is stopped");
-        }
-        return p.getNewCallId().getCallId();
+        byte[] random = new byte[16];
+        CALL_ID_RANDOM.nextBytes(random);
+        return java.util.HexFormat.of().formatHex(random) + "@" + settings.domain();
     }
 
     /**
