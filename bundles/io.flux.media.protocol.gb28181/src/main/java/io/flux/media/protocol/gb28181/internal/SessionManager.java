@@ -105,6 +105,8 @@ final class SessionManager {
         final CompletableFuture<Void> established = new CompletableFuture<>();
         /** The INVITE's final response (or a timeout). */
         final CompletableFuture<Response> answer = new CompletableFuture<>();
+        /** A 1xx arrived: only then may the INVITE be cancelled (RFC 3261 section 9.1). */
+        volatile boolean provisional;
         final AtomicBoolean over = new AtomicBoolean();
         volatile String callId;
         volatile String ssrc;
@@ -295,10 +297,15 @@ final class SessionManager {
             if (!s.answer.completeExceptionally(new TimeoutException("no final response"))) {
                 return s.answer.join(); // answered in the same instant
             }
-            sip.cancel(tx);
+            // RFC 3261 section 9.1: without a provisional response no CANCEL; the transaction then runs out on its
+            // own, and a 200 that still comes is ACKed and ended with BYE (see the response handler).
+            boolean cancelled = s.provisional;
+            if (cancelled) {
+                sip.cancel(tx);
+            }
             abandon(s);
-            LOG.warn("device did not answer the INVITE for channel {} within {} s: CANCEL sent",
-                    s.key.channelId(), timeout.toSeconds());
+            LOG.warn("device did not answer the INVITE for channel {} within {} s{}", s.key.channelId(),
+                    timeout.toSeconds(), cancelled ? ": CANCEL sent" : " (no provisional response either)");
             throw new Gb28181Exception(Reason.TIMEOUT, "device " + s.key.deviceId() + " did not answer the INVITE "
                     + "for channel " + s.key.channelId() + " within " + timeout.toSeconds() + " s");
         } catch (ExecutionException e) {
@@ -317,6 +324,7 @@ final class SessionManager {
             public void response(Response response, ClientTransaction tx) {
                 int status = response.getStatusCode();
                 if (status < 200) {
+                    s.provisional = true;
                     LOG.debug("INVITE {}: {} {}", s.callId, status, response.getReasonPhrase());
                     return;
                 }

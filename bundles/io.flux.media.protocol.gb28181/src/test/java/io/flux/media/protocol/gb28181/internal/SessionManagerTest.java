@@ -186,6 +186,21 @@ class SessionManagerTest {
     }
 
     @Test
+    void anInviteWithoutAnyResponseIsNotCancelled() throws Exception {
+        start();
+        CompletableFuture<SessionView> result = invite(CHANNEL, null);
+        Msg inv = device.next("INVITE");
+        assertThatThrownBy(result::join).cause().isInstanceOfSatisfying(Gb28181Exception.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+        // RFC 3261 9.1: no CANCEL before a provisional response; only retransmissions of the INVITE may follow.
+        Msg next = device.next("CANCEL", 1500);
+        assertThat(next).as("CANCEL without a provisional response").isNull();
+        assertThat(server.receivers.last().closed).isTrue();
+        assertThat(server.server.sessions().ssrcsInUse()).isZero();
+        assertThat(inv).isNotNull();
+    }
+
+    @Test
     void byeFromTheDeviceEndsTheSession() throws Exception {
         start();
         CompletableFuture<SessionView> result = invite(CHANNEL, null);
