@@ -9,15 +9,14 @@ import java.sql.Statement;
 
 import org.junit.jupiter.api.Test;
 
+import io.flux.media.testing.TestDatabase;
+
 /** The index contract on in-memory H2, plus the query plans: lookups use the indexes, not scans. */
 class H2RecordingIndexTest extends RecordingIndexContract {
 
-    private TestDatabase db;
-
     @Override
     TestDatabase database() {
-        db = TestDatabase.h2();
-        return db;
+        return TestDatabase.h2();
     }
 
     private String plan(String sql) throws SQLException {

@@ -6,8 +6,11 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
 
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import io.flux.media.testing.TestDatabase;
 
 /** The index queries on a real database; subclasses supply H2 or PostgreSQL. */
 abstract class RecordingIndexContract {
@@ -16,12 +19,16 @@ abstract class RecordingIndexContract {
     static final String OTHER = "rtsp/cam-2";
 
     RecordingIndex index;
+    /** The test's database, closed after it (which drops a PostgreSQL schema). */
+    @AutoClose
+    TestDatabase db;
 
+    /** A fresh database. */
     abstract TestDatabase database() throws SQLException;
 
     @BeforeEach
     void setUp() throws SQLException {
-        TestDatabase db = database();
+        db = database();
         db.migrate(RecordingService.OWNER, RecordingIndex.MIGRATIONS);
         index = new RecordingIndex(db.dataSource());
         // cam-1: [1000, 61000) and [61000, 121000) back to back, a gap, then [200000, 260000).

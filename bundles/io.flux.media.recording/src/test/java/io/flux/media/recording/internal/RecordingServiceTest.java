@@ -30,6 +30,7 @@ import io.flux.media.api.storage.StorageBackend;
 import io.flux.media.api.stream.StreamId;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
+import io.flux.media.testing.TestDatabase;
 
 /**
  * The recorder end to end: samples in through the registry's listener, segments out through a directory-backed

@@ -2,6 +2,7 @@ package io.flux.media.testing.gb28181;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,7 +40,7 @@ public final class PsMediaFile {
     private final String name;
 
     /** A frame of the program stream: byte range and the PTS of its video PES. */
-    record Frame(int offset, int length, long pts) {
+    public record Frame(int offset, int length, long pts) {
     }
 
     private PsMediaFile(byte[] ps, String name) {
@@ -126,6 +127,26 @@ public final class PsMediaFile {
         return psBytes * 8.0 / (loopTimestamp / 90_000.0) / 1000.0;
     }
 
+    /**
+     * One pass as the separate RTP packets a device sends: SSRC {@code ssrc}, sequence numbers from
+     * {@code firstSeq} (wrapping at 16 bits), each frame's timestamp {@code firstTimestamp} plus its offset from the
+     * first frame (wrapping at 32 bits).
+     */
+    public List<ByteBuffer> rtpPackets(long ssrc, int firstSeq, long firstTimestamp) {
+        List<ByteBuffer> out = new ArrayList<>(packets());
+        int seq = firstSeq;
+        for (int f = 0; f < frames(); f++) {
+            long ts = (firstTimestamp + frameTimestamp[f]) & 0xFFFFFFFFL;
+            for (int p = frameFirstPacket[f]; p < frameFirstPacket[f + 1]; p++) {
+                ByteBuffer b = ByteBuffer.allocate(packetLength[p]);
+                b.put(packets, packetOffset[p], packetLength[p]);
+                RtpPacer.patch(b, 0, seq++ & 0xFFFF, ts, ssrc);
+                out.add(b.flip());
+            }
+        }
+        return out;
+    }
+
     @Override
     public String toString() {
         return name + " (" + frames() + " frames, " + packets() + " packets, " + duration().toMillis() + " ms, "
@@ -139,7 +160,7 @@ public final class PsMediaFile {
      *
      * @throws IllegalArgumentException when the bytes are not a sequence of MPEG-PS start codes
      */
-    static List<Frame> framesOf(byte[] ps) {
+    public static List<Frame> framesOf(byte[] ps) {
         List<Integer> starts = new ArrayList<>();
         List<Long> stamps = new ArrayList<>();
         int i = 0;

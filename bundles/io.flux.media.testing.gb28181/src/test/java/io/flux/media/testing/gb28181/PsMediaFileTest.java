@@ -122,6 +122,28 @@ class PsMediaFileTest {
     }
 
     @Test
+    void rtpPacketsAreOnePassWithWrappingSequenceNumbersAndFrameTimestamps() throws Exception {
+        PsMediaFile m = TestMedia.file();
+        long firstTimestamp = 0xFFFF_FFFFL - 3600; // wraps at the third frame
+        List<ByteBuffer> packets = m.rtpPackets(4_000_000_000L, 0xFFFE, firstTimestamp);
+        assertThat(packets).hasSize(m.packets());
+        for (int f = 0; f < m.frames(); f++) {
+            for (int p = m.frameFirstPacket[f]; p < m.frameFirstPacket[f + 1]; p++) {
+                ByteBuffer b = packets.get(p);
+                assertThat(b.position()).isZero();
+                assertThat(b.remaining()).isEqualTo(m.packetLength[p]);
+                assertThat(b.get(1)).as("payload type and marker").isEqualTo(m.packets[m.packetOffset[p] + 1]);
+                assertThat(b.getShort(2) & 0xFFFF).isEqualTo((0xFFFE + p) & 0xFFFF);
+                assertThat(b.getInt(4) & 0xFFFFFFFFL).isEqualTo((firstTimestamp + f * 3600L) & 0xFFFFFFFFL);
+                assertThat(b.getInt(8) & 0xFFFFFFFFL).isEqualTo(4_000_000_000L);
+                assertThat(b.slice(12, b.remaining() - 12)).isEqualTo(
+                        ByteBuffer.wrap(m.packets, m.packetOffset[p] + 12, m.packetLength[p] - 12));
+            }
+        }
+        assertThat(packets.get(2).getShort(2)).as("sequence numbers wrap").isEqualTo((short) 0);
+    }
+
+    @Test
     void patchWritesSequenceTimestampAndSsrcOnly() {
         ByteBuffer b = ByteBuffer.allocate(16);
         b.put(0, (byte) 0x80).put(1, (byte) 0xE0).put(12, (byte) 0x55);

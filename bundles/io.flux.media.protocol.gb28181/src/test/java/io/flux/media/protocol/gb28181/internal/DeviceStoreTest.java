@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import io.flux.media.api.gb28181.CatalogResult;
@@ -21,13 +22,23 @@ import io.flux.media.api.gb28181.Gb28181Exception;
 import io.flux.media.api.gb28181.Gb28181Exception.Reason;
 import io.flux.media.api.gb28181.InviteRequest;
 import io.flux.media.protocol.gb28181.internal.DevicePeer.Msg;
+import io.flux.media.testing.TestDatabase;
 
 /** Devices and channels in a real H2 database, across a server restart. */
 class DeviceStoreTest {
 
-    /** The database under test: in-memory H2 here, PostgreSQL in {@link PostgresDeviceStoreTest}. */
-    TestDatabase database() throws Exception {
+    /** The test's database, closed after it (which drops a PostgreSQL schema). */
+    @AutoClose
+    private TestDatabase opened;
+
+    /** A fresh database: in-memory H2 here, PostgreSQL in {@link PostgresDeviceStoreTest}. */
+    TestDatabase newDatabase() throws Exception {
         return TestDatabase.h2();
+    }
+
+    private TestDatabase database() throws Exception {
+        opened = newDatabase();
+        return opened;
     }
 
     static final String DEVICE = RegistrarTest.DEVICE;
@@ -140,8 +151,8 @@ class DeviceStoreTest {
     }
 
     private static long count(TestDatabase db, String sql) {
-        try (var c = db.dataSource().getConnection(); var s = c.createStatement(); var rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : -1;
+        try {
+            return db.queryLong(sql);
         } catch (java.sql.SQLException e) {
             throw new AssertionError(e);
         }

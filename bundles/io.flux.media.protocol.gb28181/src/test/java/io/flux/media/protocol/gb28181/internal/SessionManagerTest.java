@@ -24,6 +24,7 @@ import io.flux.media.api.gb28181.SessionView;
 import io.flux.media.api.gb28181.Transport;
 import io.flux.media.protocol.gb28181.internal.DevicePeer.Msg;
 import io.flux.media.protocol.gb28181.internal.media.ReceiverStats;
+import io.flux.media.testing.TestDatabase;
 
 /** Live sessions against a scripted device on loopback, with receivers that record what happens to them. */
 class SessionManagerTest {

@@ -8,6 +8,8 @@ import java.util.Map;
 
 import javax.sip.SipException;
 
+import io.flux.media.testing.TestDatabase;
+
 /** The server on a free loopback port with a real H2 database and recording receivers. */
 final class TestServer implements AutoCloseable {
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.flux.media.api.rest.ApiException;
 import io.flux.media.api.stream.StreamId;
 import io.flux.media.testing.Configs;
+import io.flux.media.testing.FakeSink;
 
 /** The REST contract of replays, through the manager the resource delegates to, with a fake sink. */
 class ReplayManagerTest {

@@ -16,6 +16,7 @@ import io.flux.media.api.sample.Codec;
 import io.flux.media.api.sample.MediaSample;
 import io.flux.media.api.sample.VideoSample;
 import io.flux.media.api.stream.StreamId;
+import io.flux.media.testing.FakeSink;
 
 /** Pacing and looping, run synchronously against a clock that jumps instead of sleeping. */
 class ReplayTest {

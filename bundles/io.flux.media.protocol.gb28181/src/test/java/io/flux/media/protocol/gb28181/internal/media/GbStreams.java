@@ -13,28 +13,27 @@ import java.util.concurrent.TimeUnit;
 
 import io.flux.media.api.sample.MediaSample;
 import io.flux.media.mpegps.GbMediaPipeline;
-import io.flux.media.mpegps.RtpPacket;
+import io.flux.media.testing.gb28181.PsMediaFile;
 
 /**
  * Real GB28181 media for the receiver tests: H.264 muxed into a program stream by GStreamer's mpegpsmux (generated
- * into target/media on first use), cut into RTP the way cameras do (payload type 96, at most 1400 bytes, marker on
- * a frame's last packet), as in the mpegps bundle's tests.
+ * into target/media on first use), sent the way cameras do by the device simulator's {@link PsMediaFile} (a pack
+ * header on every frame, system header and stream map on keyframes, payload type 96, at most 1400 bytes, marker on
+ * a frame's last packet).
  */
 final class GbStreams {
 
     static final Path DIR = Path.of("target", "media");
-    static final int PAYLOAD_TYPE = 96;
-    static final int MAX_PAYLOAD = 1400;
 
-    private static byte[] ps;
+    private static PsMediaFile media;
     private static byte[] h264;
 
     private GbStreams() {
     }
 
-    /** The program stream (100 frames, 320x240 at 25 fps, keyframe every 25, B-frames). */
-    static synchronized byte[] ps() throws IOException {
-        if (ps == null) {
+    /** The program stream (100 frames, 320x240 at 25 fps, keyframe every 25, B-frames), cut and packetized. */
+    private static synchronized PsMediaFile media() throws IOException {
+        if (media == null) {
             Path psFile = DIR.resolve("gst-h264.ps");
             Path esFile = DIR.resolve("gst-h264.h264");
             if (!Files.isRegularFile(psFile) || !Files.isRegularFile(esFile)) {
@@ -56,32 +55,20 @@ final class GbStreams {
                 Files.move(tmpPs, psFile);
             }
             h264 = Files.readAllBytes(esFile);
-            ps = Files.readAllBytes(psFile);
+            media = PsMediaFile.load(psFile);
         }
-        return ps;
+        return media;
     }
 
     /** The H.264 elementary stream mpegpsmux was given (what the receiver must deliver, byte for byte). */
     static synchronized byte[] h264() throws IOException {
-        ps();
+        media();
         return h264;
     }
 
     /** The stream as RTP packets with this SSRC, sequence numbers from {@code firstSeq} (wrapping). */
     static List<ByteBuffer> packets(long ssrc, int firstSeq) throws IOException {
-        byte[] stream = ps();
-        List<ByteBuffer> out = new ArrayList<>();
-        int seq = firstSeq;
-        for (Unit u : framesOf(stream)) {
-            int n = u.data.remaining();
-            for (int off = 0; off < n; off += MAX_PAYLOAD) {
-                int len = Math.min(MAX_PAYLOAD, n - off);
-                out.add(RtpPacket.encode(PAYLOAD_TYPE, off + len == n, seq & 0xFFFF, u.timestamp, ssrc,
-                        u.data.slice(u.data.position() + off, len)));
-                seq++;
-            }
-        }
-        return out;
+        return media().rtpPackets(ssrc, firstSeq, 0);
     }
 
     /** What a pipeline fed the packets directly (no sockets) gives: the expected output of a receiver. */
@@ -103,55 +90,6 @@ final class GbStreams {
             out.putShort((short) b.remaining()).put(b.duplicate());
         }
         return out.array();
-    }
-
-    private record Unit(ByteBuffer data, long timestamp) {
-    }
-
-    /** Cuts the PS into frames: each starts at the pack/system header/map before a video PES with a PTS. */
-    private static List<Unit> framesOf(byte[] ps) {
-        List<Integer> starts = new ArrayList<>();
-        List<Long> stamps = new ArrayList<>();
-        int i = 0;
-        int runStart = -1;
-        while (i + 6 <= ps.length) {
-            if (ps[i] != 0 || ps[i + 1] != 0 || ps[i + 2] != 1) {
-                throw new IllegalStateException("not a well-formed program stream at " + i);
-            }
-            int id = ps[i + 3] & 0xFF;
-            int len;
-            if (id == 0xBA) {
-                len = 14 + (ps[i + 13] & 7);
-            } else if (id == 0xB9) {
-                len = 4;
-            } else {
-                len = 6 + (((ps[i + 4] & 0xFF) << 8) | (ps[i + 5] & 0xFF));
-            }
-            if (id >= 0xE0 && id <= 0xEF && (ps[i + 7] & 0x80) != 0) {
-                starts.add(runStart >= 0 ? runStart : i);
-                stamps.add(pts(ps, i + 9));
-                runStart = -1;
-            } else if (id == 0xBA || id == 0xBB || id == 0xBC) {
-                if (runStart < 0) {
-                    runStart = i;
-                }
-            } else {
-                runStart = -1;
-            }
-            i += len;
-        }
-        List<Unit> units = new ArrayList<>();
-        for (int k = 0; k < starts.size(); k++) {
-            int from = k == 0 ? 0 : starts.get(k);
-            int to = k + 1 < starts.size() ? starts.get(k + 1) : ps.length;
-            units.add(new Unit(ByteBuffer.wrap(ps, from, to - from).slice(), stamps.get(k)));
-        }
-        return units;
-    }
-
-    private static long pts(byte[] b, int p) {
-        return ((long) ((b[p] >> 1) & 0x07) << 30) | ((long) (b[p + 1] & 0xFF) << 22)
-                | ((long) ((b[p + 2] & 0xFF) >> 1) << 15) | ((long) (b[p + 3] & 0xFF) << 7) | ((b[p + 4] & 0xFF) >> 1);
     }
 
     private static boolean available(String tool) {

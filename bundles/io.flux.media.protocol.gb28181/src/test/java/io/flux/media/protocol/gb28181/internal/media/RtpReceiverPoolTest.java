@@ -31,6 +31,7 @@ import io.flux.media.api.sample.MediaSample;
 import io.flux.media.api.sample.VideoSample;
 import io.flux.media.api.stream.StreamId;
 import io.flux.media.testing.FakeMetricsRegistry;
+import io.flux.media.testing.FakeSink;
 
 /**
  * The receivers on real loopback sockets, fed with GStreamer's program stream cut into RTP like a camera does.
@@ -273,8 +274,9 @@ class RtpReceiverPoolTest {
                 garbage++;
                 // Truncated RTP: a real header cut inside the fixed part, and one announcing 15 CSRCs it lacks.
                 dev.send(packets.get(i).duplicate().limit(7), to);
-                ByteBuffer csrc = packets.get(i).duplicate().limit(40);
-                ByteBuffer bad = ByteBuffer.allocate(40).put(csrc).flip();
+                // 40 bytes (a frame's last packet may be shorter: zeros after it), less than 15 CSRCs need.
+                ByteBuffer real = packets.get(i).duplicate();
+                ByteBuffer bad = ByteBuffer.allocate(40).put(real.limit(Math.min(40, real.remaining()))).clear();
                 bad.put(0, (byte) 0x8F);
                 dev.send(bad, to);
                 garbage += 2;
