@@ -122,7 +122,7 @@ public class Gb28181Server {
 
         @AttributeDefinition(name = "Maximum MANSCDP body (bytes)", min = "1024",
                 description = "Larger MESSAGE bodies are refused with 413. Restart-only.")
-        int message_max_bytes() default 65536;
+        int message_max_bytes() default 16384;
 
         @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, required = false,
                 description = "Digest password for devices without their own (configuration key .password). "

@@ -164,8 +164,13 @@ final class Registrar implements SipListener {
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "16");
-        // A TCP peer cannot make the stack buffer a body larger than the XML cap (plus headers).
+        // A TCP peer cannot make the stack buffer a body larger than the XML cap (plus headers). The stack also
+        // allocates a buffer of this size for every UDP datagram and queues it until a worker takes it, so the cap
+        // is what a backlog costs per message: keep it small (message.max.bytes) rather than at the 64 KiB maximum.
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(Math.max(xml.maxBytes() + 8192, 4096)));
+        // Datagrams waiting longer than this are dropped (the device retransmits): bounds the backlog, and memory,
+        // under a burst such as thousands of devices registering at once. The stack's default is 8 s.
+        p.setProperty("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT", "2000");
         // 10,000 devices keepalive every 60 s with transactions living 32 s over UDP: room for twice that.
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "20000");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
