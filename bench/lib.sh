@@ -28,3 +28,41 @@ sys.exit(0 if all(f.get(n, {}).get("installed") for n in sys.argv[1:]) else 1)' 
     sleep 0.2
   done
 }
+
+bench_server_pid() { pgrep -f "launch.storage.dir=$1/data" | head -1; } # WORK: the server's java process
+
+bench_stop() { # PID: SIGTERM, wait (bounded), then SIGKILL
+  local deadline=$((SECONDS + 30))
+  kill "$1" 2>/dev/null || return 0
+  while kill -0 "$1" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || { kill -9 "$1" 2>/dev/null; break; }
+    sleep 0.1
+  done
+}
+
+bench_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # PID: utime + stime in clock ticks
+
+bench_rss_mb() { awk -v k="${2:-VmRSS}" '$1 == k":" {printf "%.0f\n", $2 / 1024}' "/proc/$1/status"; } # PID [VmRSS|VmHWM]
+
+bench_metric() { # NAME [LABEL=\"VALUE\"...]: sum of the series of a Prometheus metric on /metrics having every label
+  bench_api "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" -v want="${*:2}" '
+    BEGIN {n = split(want, w, " ")}
+    $1 == m || index($1, m "{") == 1 {for (i = 1; i <= n; i++) if (!index($1, w[i])) next; s += $2}
+    END {printf "%.0f\n", s}'
+}
+
+bench_gb_config() { # WORK [KEY=VALUE...]: the gb28181 feature's configuration, SIP on 127.0.0.1:GB_SIP_PORT
+  {
+    printf 'bind.address=127.0.0.1\nbind.port=%s\n.password=%s\n' "${GB_SIP_PORT:-15060}" "${GB_PASSWORD:-secret}"
+    local kv; for kv in "${@:2}"; do printf '%s\n' "$kv"; done
+  } > "$1/config/io.flux.media.protocol.gb28181.cfg"
+}
+
+bench_sim_cmd() { # prints the GB28181 device simulator's java command line (JVM options from SIM_JAVA_OPTS)
+  local dir="$ROOT/bundles/io.flux.media.testing.gb28181/target"
+  [ -f "$dir/classpath.txt" ] || { echo "simulator not built: ./flux sim --help builds it" >&2; return 1; }
+  # shellcheck disable=SC2086
+  echo "$("$ROOT/flux" java-home 2>/dev/null)/bin/java ${SIM_JAVA_OPTS:--Xmx512m} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" \
+    "-cp $dir/io.flux.media.testing.gb28181-0.1.0-SNAPSHOT.jar:$(cat "$dir/classpath.txt")" \
+    "io.flux.media.testing.gb28181.SimulatorMain"
+}
