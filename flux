@@ -32,7 +32,7 @@ case "$cmd" in
     pick_jdk
     if [ ! -f "$server_jar" ] || [ -n "$(find "$ROOT/bundles" "$ROOT/runtime" "$ROOT/features" -newer "$server_jar" -type f \
           -not -path '*/target/*' 2>/dev/null | head -n 1)" ]; then
-      mvn_cmd -q install -DskipTests -pl runtime -am
+      mvn_cmd -q install -DskipTests -pl runtime,features -am
     fi
     cd "$ROOT"
     exec "$ROOT/runtime/bin/flux-server" "$@"
