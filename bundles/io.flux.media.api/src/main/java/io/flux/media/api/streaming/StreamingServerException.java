@@ -1,0 +1,51 @@
+package io.flux.media.api.streaming;
+
+/** A streaming-server call that failed; the reason maps to one HTTP status. */
+public class StreamingServerException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Why, with the HTTP status and error code the REST API answers. */
+    public enum Reason {
+        /** A path name or value the server refuses. */
+        INVALID(400, "bad_request"),
+        /** No such path or recording. */
+        NOT_FOUND(404, "not_found"),
+        /** The path exists already. */
+        CONFLICT(409, "conflict"),
+        /** Connection refused, timeout, 5xx or authentication refused: the server cannot be used now. */
+        UNAVAILABLE(503, "streaming_server_unavailable");
+
+        private final int status;
+        private final String code;
+
+        Reason(int status, String code) {
+            this.status = status;
+            this.code = code;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    private final Reason reason;
+
+    public StreamingServerException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public StreamingServerException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}
