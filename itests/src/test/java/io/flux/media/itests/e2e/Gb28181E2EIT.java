@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +66,7 @@ public class Gb28181E2EIT {
     @BeforeClass
     public static void start() throws Exception {
         work = Path.of(System.getProperty("flux.itest.work", "target/itest-work")).resolve("e2e-gb28181");
-        deleteTree(work);
+        ServerProcess.deleteTree(work);
         sipPort = freePort();
         int mediaBase = 40000 + new Random().nextInt(200) * 100;
         server = new ServerProcess(work, Map.of("io.flux.media.protocol.gb28181.cfg", String.join("\n",
@@ -125,6 +124,9 @@ public class Gb28181E2EIT {
         }
         assertThat(device(TCP_CAM).path("transport").asText()).isEqualTo("TCP");
         assertThat(device(CAM).path("transport").asText()).isEqualTo("UDP");
+        // Health asks the SIP server itself (an OPTIONS to its own port), not just whether the bundle is active.
+        Reply health = api.get("/api/v1/health");
+        assertThat(health.body()).contains("gb28181_sip", "SIP server answers");
     }
 
     @Test
@@ -456,16 +458,5 @@ public class Gb28181E2EIT {
             }
         }
         throw new IOException("no port free for both UDP and TCP");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

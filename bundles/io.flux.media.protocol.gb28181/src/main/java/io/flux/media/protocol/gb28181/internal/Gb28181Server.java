@@ -31,6 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.flux.media.api.config.HotUpdatable;
+import io.flux.media.api.health.ReadinessCheck;
 import io.flux.media.api.gb28181.Gb28181Backend;
 import io.flux.media.api.ingest.MediaSink;
 import io.flux.media.api.metrics.MetricsRegistry;
@@ -185,6 +186,8 @@ public class Gb28181Server {
 
     /** Write-behind period of device last-seen times. */
     static final Duration FLUSH_PERIOD = Duration.ofSeconds(5);
+    /** How long the readiness probe waits for the SIP server's answer to its OPTIONS. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
     /** Longest an API call waits for its database write. */
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -198,6 +201,7 @@ public class Gb28181Server {
     private final RtpReceiverPool pool;
     private final EmbeddedBackend backend;
     private ServiceRegistration<Gb28181Backend> registration;
+    private ServiceRegistration<ReadinessCheck> readiness;
 
     @Activate
     public Gb28181Server(Config config, BundleContext context, @Reference Database database,
@@ -208,6 +212,11 @@ public class Gb28181Server {
             Dictionary<String, Object> props = new Hashtable<>();
             props.put(Gb28181Backend.KIND, backend.kind());
             registration = context.registerService(Gb28181Backend.class, backend, props);
+            // Health shows whether devices can reach the SIP server, not just whether the component is active.
+            Dictionary<String, Object> check = new Hashtable<>();
+            check.put(ReadinessCheck.NAME, SipProbe.NAME);
+            readiness = context.registerService(ReadinessCheck.class, new SipProbe(config.bind_address(),
+                    config.bind_port(), config.sip_id(), config.sip_domain(), PROBE_TIMEOUT, Clock.systemUTC()), check);
         }
     }
 
@@ -318,6 +327,14 @@ public class Gb28181Server {
 
     @Deactivate
     void deactivate() {
+        if (readiness != null) {
+            try {
+                readiness.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+            readiness = null;
+        }
         if (registration != null) {
             try {
                 registration.unregister();
