@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +21,9 @@ import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.flux.media.itests.Await;
+import io.flux.media.itests.e2e.ServerApi.Reply;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -43,14 +40,13 @@ import org.junit.runners.MethodSorters;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class MediaE2EIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final List<String> STREAMS = List.of("replay/h264", "replay/h265");
 
     private static Path work;
     private static Path media;
     private static ServerProcess server;
+    private static ServerApi api;
 
     @BeforeClass
     public static void startServer() throws Exception {
@@ -59,19 +55,20 @@ public class MediaE2EIT {
         media = Path.of(System.getProperty("flux.itest.work", "target/itest-work")).resolve("media");
         Ffmpeg.Result gen = Ffmpeg.run("bash", root.resolve("scripts/test-media.sh").toString(), media.toString());
         assertThat(gen.exit()).as(gen.output()).isZero();
-        deleteTree(work);
+        ServerProcess.deleteTree(work);
         server = new ServerProcess(work, Map.of("io.flux.media.protocol.replay.cfg", "media.dir=" + media + "\n"))
                 .start();
-        await("replay and decode features installed", () -> get("/api/v1/features"),
-                r -> r.status == 200 && installed(r.json, "replay") && installed(r.json, "snapshot-decode")
-                        && installed(r.json, "snapshot-keyframe") && installed(r.json, "storage-local"));
-        Reply h264 = post("/api/v1/replays", "{\"file\":\"h264-320x240.h264\",\"name\":\"h264\"}");
-        assertThat(h264.status).as(h264.body).isEqualTo(201);
-        Reply h265 = post("/api/v1/replays", "{\"file\":\"h265-320x240.mp4\",\"name\":\"h265\"}");
-        assertThat(h265.status).as(h265.body).isEqualTo(201);
+        api = new ServerApi(server);
+        await("replay and decode features installed", () -> api.get("/api/v1/features"),
+                r -> r.status() == 200 && installed(r.json(), "replay") && installed(r.json(), "snapshot-decode")
+                        && installed(r.json(), "snapshot-keyframe") && installed(r.json(), "storage-local"));
+        Reply h264 = api.post("/api/v1/replays", "{\"file\":\"h264-320x240.h264\",\"name\":\"h264\"}");
+        assertThat(h264.status()).as(h264.body()).isEqualTo(201);
+        Reply h265 = api.post("/api/v1/replays", "{\"file\":\"h265-320x240.mp4\",\"name\":\"h265\"}");
+        assertThat(h265.status()).as(h265.body()).isEqualTo(201);
         for (String s : STREAMS) {
-            Reply rec = post("/api/v1/streams/" + s + "/record/start", "{\"strategy\":\"time\",\"value\":2}");
-            assertThat(rec.status).as(rec.body).isIn(200, 201, 202);
+            Reply rec = api.post("/api/v1/streams/" + s + "/record/start", "{\"strategy\":\"time\",\"value\":2}");
+            assertThat(rec.status()).as(rec.body()).isIn(200, 201, 202);
         }
     }
 
@@ -85,25 +82,25 @@ public class MediaE2EIT {
     @Test
     public void a_streamsAreListedWithTheirFormat() {
         for (String s : STREAMS) {
-            JsonNode stream = await(s + " live", () -> get("/api/v1/streams/" + s),
-                    r -> r.status == 200 && "live".equals(r.json.path("state").asText())).json;
+            JsonNode stream = await(s + " live", () -> api.get("/api/v1/streams/" + s),
+                    r -> r.status() == 200 && "live".equals(r.json().path("state").asText())).json();
             assertThat(stream.path("width").asInt()).isEqualTo(320);
             assertThat(stream.path("height").asInt()).isEqualTo(240);
             assertThat(stream.path("codec").asText()).isEqualTo(s.endsWith("h264") ? "h264" : "h265");
             // The clips are 25 fps; on a loaded machine the first seconds may catch up in bursts, so the
             // measured rate must settle near 25 rather than be there at the first look.
-            await(s + " frame rate near 25 fps", () -> get("/api/v1/streams/" + s),
-                    r -> r.status == 200 && Math.abs(r.json.path("frame_rate").asDouble() - 25.0) <= 3.0);
+            await(s + " frame rate near 25 fps", () -> api.get("/api/v1/streams/" + s),
+                    r -> r.status() == 200 && Math.abs(r.json().path("frame_rate").asDouble() - 25.0) <= 3.0);
         }
-        assertThat(get("/api/v1/streams/replay/nope").status).isEqualTo(404);
-        assertThat(get("/api/v1/streams/..%2Fetc").status).isIn(400, 404);
+        assertThat(api.get("/api/v1/streams/replay/nope").status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/streams/..%2Fetc").status()).isIn(400, 404);
     }
 
     @Test
     public void b_everyRecordedSegmentIsValidMp4StartingOnAKeyframe() throws Exception {
         for (String s : STREAMS) {
-            JsonNode segments = await("3 segments of " + s, () -> get("/api/v1/streams/" + s + "/recordings"),
-                    r -> r.status == 200 && r.json.path("segments").size() >= 3).json.path("segments");
+            JsonNode segments = await("3 segments of " + s, () -> api.get("/api/v1/streams/" + s + "/recordings"),
+                    r -> r.status() == 200 && r.json().path("segments").size() >= 3).json().path("segments");
             for (JsonNode seg : segments) {
                 Path file = download(seg.path("url").asText(), s.replace('/', '_') + "-" + seg.path("id").asText() + ".mp4");
                 assertThat(Ffmpeg.problems(file)).as("segment " + seg).isEmpty();
@@ -113,8 +110,7 @@ public class MediaE2EIT {
             }
             // Ranged download of the first segment.
             JsonNode first = segments.get(0);
-            HttpResponse<byte[]> range = CLIENT.send(request(first.path("url").asText()).header("Range", "bytes=0-99").GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> range = api.bytes(first.path("url").asText(), "Range", "bytes=0-99");
             assertThat(range.statusCode()).isEqualTo(206);
             assertThat(range.body()).hasSize(100);
             assertThat(range.headers().firstValue("Content-Range")).hasValue("bytes 0-99/" + first.path("bytes").asLong());
@@ -160,7 +156,7 @@ public class MediaE2EIT {
             }
         });
         try {
-            assertThat(post("/api/v1/bundles/" + decodeBundle + "/stop", "").status).isEqualTo(200);
+            assertThat(api.post("/api/v1/bundles/" + decodeBundle + "/stop", "").status()).isEqualTo(200);
             HttpResponse<byte[]> decode = snapshot("replay/h264", "mode=decode");
             assertThat(decode.statusCode()).isEqualTo(503);
             assertThat(new String(decode.body())).contains("decode");
@@ -168,14 +164,14 @@ public class MediaE2EIT {
             assertThat(auto.statusCode()).isEqualTo(200);
             assertThat(auto.headers().firstValue("X-Snapshot-Mode")).hasValue("keyframe");
 
-            assertThat(post("/api/v1/bundles/" + decodeBundle + "/start", "").status).isEqualTo(200);
+            assertThat(api.post("/api/v1/bundles/" + decodeBundle + "/start", "").status()).isEqualTo(200);
             await("decode back", () -> {
                 try {
                     return new Reply(snapshot("replay/h264", "mode=decode").statusCode(), "", null);
                 } catch (Exception e) {
                     return new Reply(-1, e.toString(), null);
                 }
-            }, r -> r.status == 200);
+            }, r -> r.status() == 200);
         } finally {
             running.set(false);
             load.join();
@@ -192,10 +188,10 @@ public class MediaE2EIT {
         server.kill();
         server.start();
         for (String s : STREAMS) {
-            List<String> after = await("index after restart", () -> get("/api/v1/streams/" + s + "/recordings"),
-                    r -> r.status == 200).json.path("segments").findValuesAsText("id");
+            List<String> after = await("index after restart", () -> api.get("/api/v1/streams/" + s + "/recordings"),
+                    r -> r.status() == 200).json().path("segments").findValuesAsText("id");
             assertThat(after).as("closed segments of " + s + " after SIGKILL").containsAll(before.get(s));
-            for (JsonNode seg : get("/api/v1/streams/" + s + "/recordings").json.path("segments")) {
+            for (JsonNode seg : api.get("/api/v1/streams/" + s + "/recordings").json().path("segments")) {
                 if (before.get(s).contains(seg.path("id").asText())) {
                     Path file = download(seg.path("url").asText(), "after-" + s.replace('/', '_') + "-" + seg.path("id").asText() + ".mp4");
                     assertThat(Ffmpeg.problems(file)).as("segment after restart " + seg).isEmpty();
@@ -206,7 +202,7 @@ public class MediaE2EIT {
 
     private static List<String> segmentIds(String stream) {
         List<String> ids = new ArrayList<>();
-        get("/api/v1/streams/" + stream + "/recordings").json.path("segments").forEach(n -> ids.add(n.path("id").asText()));
+        api.get("/api/v1/streams/" + stream + "/recordings").json().path("segments").forEach(n -> ids.add(n.path("id").asText()));
         return ids;
     }
 
@@ -220,7 +216,7 @@ public class MediaE2EIT {
     }
 
     private static long bundleId(String bsn) {
-        for (JsonNode b : get("/api/v1/bundles").json) {
+        for (JsonNode b : api.get("/api/v1/bundles").json()) {
             if (bsn.equals(b.path("symbolic_name").asText())) {
                 return b.path("id").asLong();
             }
@@ -228,67 +224,15 @@ public class MediaE2EIT {
         throw new AssertionError("bundle " + bsn + " not installed");
     }
 
-    record Reply(int status, String body, JsonNode json) {
-    }
-
-    private static HttpRequest.Builder request(String path) {
-        String url = path.startsWith("http") ? path : server.base() + (path.startsWith("/api") ? path : "/api/v1/" + path);
-        return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ServerProcess.ADMIN_TOKEN);
-    }
-
-    private static Reply get(String path) {
-        return send(request(path).GET().build());
-    }
-
-    private static Reply post(String path, String json) {
-        return send(request(path).header("Content-Type", "application/json")
-                .POST(json.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)).build());
-    }
-
-    private static Reply send(HttpRequest req) {
-        try {
-            HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
-            JsonNode json = null;
-            try {
-                json = r.body().isEmpty() ? null : JSON.readTree(r.body());
-            } catch (IOException e) {
-                // not JSON
-            }
-            return new Reply(r.statusCode(), r.body(), json);
-        } catch (IOException e) {
-            return new Reply(-1, e.toString(), null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static HttpResponse<byte[]> snapshot(String stream, String query) throws IOException, InterruptedException {
-        return CLIENT.send(request("/api/v1/streams/" + stream + "/snapshot?" + query).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        return api.bytes("/api/v1/streams/" + stream + "/snapshot?" + query);
     }
 
     private static Path download(String url, String name) throws IOException, InterruptedException {
-        Path target = work.resolve("downloads").resolve(name);
-        Files.createDirectories(target.getParent());
-        HttpResponse<Path> r = CLIENT.send(request(url).GET().build(), HttpResponse.BodyHandlers.ofFile(target));
-        assertThat(r.statusCode()).as("download " + url).isEqualTo(200);
-        return target;
+        return api.download(url, work.resolve("downloads").resolve(name));
     }
 
     private static Reply await(String what, Supplier<Reply> call, Predicate<Reply> ok) {
         return Await.value(what, WAIT, call, ok);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

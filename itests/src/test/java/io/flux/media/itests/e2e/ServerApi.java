@@ -39,8 +39,13 @@ final class ServerApi {
                 .build());
     }
 
-    HttpResponse<byte[]> bytes(String path) throws IOException, InterruptedException {
-        return CLIENT.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    /** GET with extra headers given as name, value, name, value... */
+    HttpResponse<byte[]> bytes(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(path).GET();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     Path download(String path, Path target) throws IOException, InterruptedException {
