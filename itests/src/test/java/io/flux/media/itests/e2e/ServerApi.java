@@ -40,6 +40,11 @@ final class ServerApi {
     }
 
     /** GET with extra headers given as name, value, name, value... */
+    /** Any method without a body (DELETE, ...). */
+    Reply send(String method, String path) {
+        return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     HttpResponse<byte[]> bytes(String path, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder b = request(path).GET();
         for (int i = 0; i + 1 < headers.length; i += 2) {

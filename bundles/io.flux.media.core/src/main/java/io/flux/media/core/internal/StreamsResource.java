@@ -39,7 +39,7 @@ public class StreamsResource {
      * {@code {id}/record/start|stop}, where {@code {id}} has at least two segments like every valid id) even when
      * those bundles are not installed: then they answer 404, not "unknown stream" or 405.
      */
-    static final String ID_REGEX = "(?![^/]+(?:/[^/]+)+/(?:snapshot|recordings(?:/[^/]+)?|record/(?:start|stop))/?$)"
+    static final String ID_REGEX = "(?![^/]+(?:/[^/]+)+/(?:snapshot|preview|recordings(?:/[^/]+)?|record/(?:start|stop))/?$)"
             + ".+";
 
     private final StreamRegistry registry;

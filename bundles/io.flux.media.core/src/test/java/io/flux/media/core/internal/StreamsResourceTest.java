@@ -121,7 +121,7 @@ class StreamsResourceTest {
         }
         for (String path : List.of("rtsp/cam-1/snapshot", "rtsp/cam-1/snapshot/", "rtsp/cam-1/recordings",
                 "rtsp/cam-1/recordings/20260101T000000Z.mp4", "gb28181/a/b/record/start", "gb28181/a/b/record/stop",
-                "replay/x/recordings/")) {
+                "replay/x/recordings/", "gb28181/a/b/preview")) {
             assertThat(jersey.matcher("/" + path).matches()).as(path).isFalse();
         }
     }
