@@ -30,6 +30,7 @@ import io.flux.media.api.storage.StorageBackend;
 import io.flux.media.api.stream.StreamId;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
+import io.flux.media.testing.FakeStreamRegistry;
 import io.flux.media.testing.TestDatabase;
 
 /**
@@ -46,7 +47,7 @@ class RecordingServiceTest {
     @TempDir
     Path dir;
 
-    private final FakeRegistry registry = new FakeRegistry();
+    private final FakeStreamRegistry registry = new FakeStreamRegistry();
     private final FakeMetricsRegistry metrics = new FakeMetricsRegistry();
     private final AtomicLong clock = new AtomicLong(T0);
     private final List<RecordingService> services = new ArrayList<>();
@@ -490,7 +491,7 @@ class RecordingServiceTest {
         feed(CAM, Media.h264(4).subList(0, 40));
         s.deactivate();
         services.remove(s);
-        assertThat(registry.closed).isTrue();
+        assertThat(registry.closed).isEqualTo(1);
         List<SegmentRecord> stored = new RecordingIndex(db.dataSource()).list(CAM.value(), Long.MIN_VALUE,
                 Long.MAX_VALUE, 10);
         assertThat(stored).hasSize(1);

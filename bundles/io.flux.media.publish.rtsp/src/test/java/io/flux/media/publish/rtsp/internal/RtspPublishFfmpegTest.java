@@ -25,6 +25,7 @@ import io.flux.media.api.stream.StreamInfo;
 import io.flux.media.api.stream.StreamState;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
+import io.flux.media.testing.FakeStreamRegistry;
 import io.flux.media.testing.Ffmpeg;
 
 /**
@@ -38,7 +39,7 @@ class RtspPublishFfmpegTest {
     @TempDir
     Path dir;
 
-    private final FakeRegistry registry = new FakeRegistry();
+    private final FakeStreamRegistry registry = new FakeStreamRegistry();
     private final FakeMetricsRegistry metrics = new FakeMetricsRegistry();
     private RtspPublishService service;
     private Process listener;

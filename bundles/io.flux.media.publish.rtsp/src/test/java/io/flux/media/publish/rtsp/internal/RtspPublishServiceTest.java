@@ -21,6 +21,7 @@ import io.flux.media.api.stream.StreamInfo;
 import io.flux.media.api.stream.StreamState;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
+import io.flux.media.testing.FakeStreamRegistry;
 
 /** The publisher's RTSP behaviour and lifecycle against {@link ScriptedRtspServer}. */
 class RtspPublishServiceTest {
@@ -31,7 +32,7 @@ class RtspPublishServiceTest {
     private static final byte[] SPS = {0x67, 0x42, (byte) 0xC0, 0x1E, (byte) 0xDA, 0x02, (byte) 0x80};
     private static final byte[] PPS = {0x68, (byte) 0xCE, 0x3C, (byte) 0x80};
 
-    private final FakeRegistry registry = new FakeRegistry();
+    private final FakeStreamRegistry registry = new FakeStreamRegistry();
     private final FakeMetricsRegistry metrics = new FakeMetricsRegistry();
     private ScriptedRtspServer rtsp;
     private FakeStreamingServer server;
