@@ -13,9 +13,12 @@ case "${1:-}" in
     "$ROOT/scripts/test-tools.sh"
     "$ROOT/scripts/postgres.sh" start >&2
     "$ROOT/scripts/postgres.sh" env > "$ENV_FILE"
+    "$ROOT/scripts/samba.sh" start >&2
+    "$ROOT/scripts/samba.sh" env >> "$ENV_FILE"
     ;;
   stop)
     "$ROOT/scripts/postgres.sh" stop >&2 || true
+    "$ROOT/scripts/samba.sh" stop >&2 || true
     rm -f "$ENV_FILE"
     ;;
   *)
