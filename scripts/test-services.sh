@@ -15,10 +15,13 @@ case "${1:-}" in
     "$ROOT/scripts/postgres.sh" env > "$ENV_FILE"
     "$ROOT/scripts/samba.sh" start >&2
     "$ROOT/scripts/samba.sh" env >> "$ENV_FILE"
+    "$ROOT/scripts/s3proxy.sh" start >&2
+    "$ROOT/scripts/s3proxy.sh" env >> "$ENV_FILE"
     ;;
   stop)
     "$ROOT/scripts/postgres.sh" stop >&2 || true
     "$ROOT/scripts/samba.sh" stop >&2 || true
+    "$ROOT/scripts/s3proxy.sh" stop >&2 || true
     rm -f "$ENV_FILE"
     ;;
   *)
