@@ -32,6 +32,8 @@ import io.flux.media.api.storage.StorageBackend;
 import io.flux.media.api.storage.StorageHealth;
 import io.flux.media.api.storage.StorageObject;
 import io.flux.media.api.storage.StoragePage;
+import io.flux.media.storage.common.Bytes;
+import io.flux.media.storage.common.StorageMetrics;
 
 /**
  * The {@code local} storage backend: objects are files under one root directory on this machine. Also the

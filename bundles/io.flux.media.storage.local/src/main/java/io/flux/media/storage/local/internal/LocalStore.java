@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
 import io.flux.media.api.storage.StorageHealth;
 import io.flux.media.api.storage.StorageObject;
 import io.flux.media.api.storage.StoragePage;
+import io.flux.media.storage.common.Bytes;
+import io.flux.media.storage.common.StorageKeys;
+import io.flux.media.storage.common.StorageMetrics;
 
 /**
  * Objects as files under one root directory. A write goes to {@code .name.tmp-<uuid>} in the target's
@@ -175,7 +178,7 @@ final class LocalStore {
     StoragePage list(String prefix, String continuationToken, int maxKeys) throws IOException {
         String p;
         try {
-            p = Keys.requireValidPrefix(prefix);
+            p = StorageKeys.requireValidPrefix(prefix);
         } catch (IllegalArgumentException e) {
             metrics.error("list", "invalid_key");
             throw e;
@@ -262,7 +265,7 @@ final class LocalStore {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                if (attrs.isRegularFile() && Keys.isTempName(file.getFileName().toString())
+                if (attrs.isRegularFile() && StorageKeys.isTempName(file.getFileName().toString())
                         && !inFlight.contains(file)) {
                     try {
                         if (Files.deleteIfExists(file)) {
@@ -286,7 +289,7 @@ final class LocalStore {
 
     private void requireKey(String key, String op) {
         try {
-            Keys.requireValidKey(key);
+            StorageKeys.requireValidKey(key);
         } catch (IllegalArgumentException e) {
             metrics.error(op, "invalid_key");
             throw e;

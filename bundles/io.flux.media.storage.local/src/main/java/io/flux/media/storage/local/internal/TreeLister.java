@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 import io.flux.media.api.storage.StorageObject;
+import io.flux.media.storage.common.StorageKeys;
 
 /**
  * Lists the files under a root in key order, one bounded page at a time, without reading the whole tree.
@@ -76,7 +77,7 @@ final class TreeLister {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (Keys.isTempName(name)) {
+                if (StorageKeys.isTempName(name)) {
                     continue;
                 }
                 String asDir = name + "/";

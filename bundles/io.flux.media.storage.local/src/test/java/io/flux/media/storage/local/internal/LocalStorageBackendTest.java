@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.flux.media.api.health.Readiness;
 import io.flux.media.api.server.ServerEnvironment;
+import io.flux.media.storage.common.StorageMetrics;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
 

@@ -26,6 +26,8 @@ import io.flux.media.api.storage.StorageBackend;
 import io.flux.media.api.storage.StorageHealth;
 import io.flux.media.api.storage.StorageObject;
 import io.flux.media.api.storage.StoragePage;
+import io.flux.media.storage.common.Bytes;
+import io.flux.media.storage.common.StorageMetrics;
 
 /**
  * The {@code nas} storage backend: objects are files on an SMB 2/3 share, reached directly (no OS mount).

@@ -28,6 +28,9 @@ import com.hierynomus.smbj.share.File;
 import io.flux.media.api.storage.StorageHealth;
 import io.flux.media.api.storage.StorageObject;
 import io.flux.media.api.storage.StoragePage;
+import io.flux.media.storage.common.Bytes;
+import io.flux.media.storage.common.StorageKeys;
+import io.flux.media.storage.common.StorageMetrics;
 
 /**
  * Objects as files under the base directory of an SMB share. A write goes to {@code .name.tmp-<uuid>} in the
@@ -161,7 +164,7 @@ final class NasStore {
     StoragePage list(String prefix, String continuationToken, int maxKeys) throws IOException {
         String p;
         try {
-            p = Keys.requireValidPrefix(prefix);
+            p = StorageKeys.requireValidPrefix(prefix);
         } catch (IllegalArgumentException e) {
             metrics.error("list", "invalid_key");
             throw e;
@@ -315,7 +318,7 @@ final class NasStore {
         List<Entry> admissible = new ArrayList<>();
         for (FileIdBothDirectoryInformation info : entries) {
             String name = info.getFileName();
-            if (name.equals(".") || name.equals("..") || Keys.isTempName(name)) {
+            if (name.equals(".") || name.equals("..") || StorageKeys.isTempName(name)) {
                 continue;
             }
             long attributes = info.getFileAttributes();
@@ -393,7 +396,7 @@ final class NasStore {
 
     private void requireKey(String key, String op) {
         try {
-            Keys.requireValidKey(key);
+            StorageKeys.requireValidKey(key);
         } catch (IllegalArgumentException e) {
             metrics.error(op, "invalid_key");
             throw e;

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.flux.media.storage.common.StorageKeys;
+
 /**
  * Where the objects live: {@code smb://host[:port]/share[/base/dir]}. The base directory segments follow the
  * key rules, so the base can never climb out of the share. Credentials are configured separately and are
@@ -60,7 +62,7 @@ record ShareUrl(String host, int port, String share, List<String> baseDir) {
         if (path.isEmpty()) {
             throw new IllegalArgumentException("share URL '" + text + "' names no share (smb://host/share)");
         }
-        String problem = Keys.keyProblem(path);
+        String problem = StorageKeys.keyProblem(path);
         if (problem != null) {
             throw new IllegalArgumentException("share URL '" + text + "' has an invalid path: " + problem);
         }

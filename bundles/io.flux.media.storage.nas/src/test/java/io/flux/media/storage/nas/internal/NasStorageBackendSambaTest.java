@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import io.flux.media.api.storage.StorageHealth;
 import io.flux.media.api.storage.StorageObject;
 import io.flux.media.api.storage.StoragePage;
+import io.flux.media.storage.common.StorageMetrics;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
 

@@ -35,6 +35,7 @@ import io.flux.media.api.storage.StorageBackend;
 import io.flux.media.api.storage.StorageHealth;
 import io.flux.media.api.storage.StorageObject;
 import io.flux.media.api.storage.StoragePage;
+import io.flux.media.storage.common.StorageMetrics;
 
 /**
  * The {@code s3} storage backend: objects in a bucket of any S3-compatible store, under a key prefix. Also

@@ -24,6 +24,8 @@ import org.w3c.dom.Element;
 import io.flux.media.api.storage.StorageHealth;
 import io.flux.media.api.storage.StorageObject;
 import io.flux.media.api.storage.StoragePage;
+import io.flux.media.storage.common.StorageKeys;
+import io.flux.media.storage.common.StorageMetrics;
 
 /**
  * The storage operations on one bucket and key prefix. Objects smaller than a part go up with one
@@ -69,7 +71,7 @@ final class S3Store {
         if (p.isEmpty()) {
             return "";
         }
-        String problem = Keys.keyProblem(p);
+        String problem = StorageKeys.keyProblem(p);
         if (problem != null) {
             throw new IllegalArgumentException("invalid prefix '" + prefix + "': " + problem);
         }
@@ -296,7 +298,7 @@ final class S3Store {
     StoragePage list(String listPrefix, String continuationToken, int maxKeys) throws IOException {
         String p;
         try {
-            p = Keys.requireValidPrefix(listPrefix);
+            p = StorageKeys.requireValidPrefix(listPrefix);
         } catch (IllegalArgumentException e) {
             metrics.error("list", "invalid_key");
             throw e;
@@ -463,7 +465,7 @@ final class S3Store {
 
     private void requireKey(String key, String op) {
         try {
-            Keys.requireValidKey(key);
+            StorageKeys.requireValidKey(key);
         } catch (IllegalArgumentException e) {
             metrics.error(op, "invalid_key");
             throw e;

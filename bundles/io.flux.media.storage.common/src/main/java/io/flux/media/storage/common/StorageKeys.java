@@ -1,27 +1,35 @@
-package io.flux.media.storage.local.internal;
+package io.flux.media.storage.common;
 
 import java.util.regex.Pattern;
 
 /**
- * Validation of object keys and listing prefixes. A key is a relative, '/'-separated path; anything that
- * could escape the root or name something other than a plain file below it is refused with an
- * {@link IllegalArgumentException} that says what is wrong.
+ * The one set of rules for object keys and listing prefixes, shared by every storage backend: recordings
+ * move between backends, so a key one backend accepts must be accepted by all of them. The rules are
+ * therefore the strictest any backend needs (SMB's). A key is a relative, '/'-separated path; anything that
+ * could escape the root, name something other than a plain file below it, or not be stored as-is on an SMB
+ * share is refused with an {@link IllegalArgumentException} that says what is wrong.
  */
-final class Keys {
+public final class StorageKeys {
 
-    static final int MAX_KEY_LENGTH = 1024;
+    public static final int MAX_KEY_LENGTH = 1024;
     /** Leaves room in a 255-byte file name for the temporary-file decoration. */
-    static final int MAX_SEGMENT_LENGTH = 200;
+    public static final int MAX_SEGMENT_LENGTH = 200;
+    /** Characters an SMB server refuses (or silently mangles) in a file name, besides '/' and '\\'. */
+    public static final String SMB_RESERVED = "\":*<>?|";
 
-    /** {@code .name.tmp-<uuid>}: what a write in progress (or one interrupted by a crash) is called. */
-    static final Pattern TEMP_NAME = Pattern.compile(
+    /**
+     * {@code .name.tmp-<uuid>}: what a write in progress (or one interrupted by a crash) is called by the
+     * file-based backends. Refused as a key everywhere so that no backend can hold an object another would
+     * take for debris.
+     */
+    public static final Pattern TEMP_NAME = Pattern.compile(
             "\\..+\\.tmp-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-    private Keys() {
+    private StorageKeys() {
     }
 
     /** Checks an object key; returns it unchanged. */
-    static String requireValidKey(String key) {
+    public static String requireValidKey(String key) {
         String problem = keyProblem(key);
         if (problem != null) {
             throw new IllegalArgumentException("invalid storage key '" + printable(key) + "': " + problem);
@@ -30,7 +38,7 @@ final class Keys {
     }
 
     /** Checks a listing prefix: like a key, but it may be empty and may end with '/' or a partial name. */
-    static String requireValidPrefix(String prefix) {
+    public static String requireValidPrefix(String prefix) {
         if (prefix == null || prefix.isEmpty()) {
             return "";
         }
@@ -42,7 +50,8 @@ final class Keys {
         return prefix;
     }
 
-    static String keyProblem(String key) {
+    /** What is wrong with a key, or null when it is valid. */
+    public static String keyProblem(String key) {
         if (key == null || key.isEmpty()) {
             return "must not be empty";
         }
@@ -56,15 +65,16 @@ final class Keys {
             return "contains a backslash (use '/' to separate segments)";
         }
         for (int i = 0; i < key.length(); i++) {
-            if (Character.isISOControl(key.charAt(i))) {
+            char c = key.charAt(i);
+            if (SMB_RESERVED.indexOf(c) >= 0) {
+                return "contains '" + c + "', which SMB does not allow in file names";
+            }
+            if (Character.isISOControl(c)) {
                 return "contains a control character";
             }
         }
         if (key.startsWith("/")) {
             return "must be relative, not an absolute path";
-        }
-        if (key.length() >= 2 && key.charAt(1) == ':' && Character.isLetter(key.charAt(0))) {
-            return "must be relative, not a drive path";
         }
         for (String segment : key.split("/", -1)) {
             if (segment.isEmpty()) {
@@ -76,6 +86,9 @@ final class Keys {
             if (segment.equals(".")) {
                 return "'.' segments are not allowed";
             }
+            if (segment.endsWith(".") || segment.endsWith(" ")) {
+                return "segment '" + segment + "' ends with '.' or a space, which SMB strips";
+            }
             if (segment.length() > MAX_SEGMENT_LENGTH) {
                 return "segment longer than " + MAX_SEGMENT_LENGTH + " characters";
             }
@@ -86,7 +99,8 @@ final class Keys {
         return null;
     }
 
-    static boolean isTempName(String fileName) {
+    /** Whether a file name is a backend's temporary file (listings skip them). */
+    public static boolean isTempName(String fileName) {
         return TEMP_NAME.matcher(fileName).matches();
     }
 

@@ -1,14 +1,15 @@
-package io.flux.media.storage.local.internal;
+package io.flux.media.storage.common;
 
 import java.util.Locale;
 
-final class Bytes {
+/** Byte counts for people (free-space messages and health details). */
+public final class Bytes {
 
     private Bytes() {
     }
 
     /** {@code 1.5 GiB}: for messages, with the exact count when small. */
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 0) {
             return "unknown";
         }

@@ -1,4 +1,4 @@
-package io.flux.media.storage.s3.internal;
+package io.flux.media.storage.common;
 
 import java.util.List;
 import java.util.Set;
@@ -8,13 +8,15 @@ import io.flux.media.api.metrics.MetricsRegistry;
 
 /**
  * The storage metrics every backend shares ({@code storage_write_bytes_total{backend}},
- * {@code storage_errors_total{backend,op,reason}}). The names are shared with the local and NAS backends, so
- * this backend removes only its own series when it stops, never the whole metric.
+ * {@code storage_errors_total{backend,op,reason}}). Each backend has its own instance, labelled with its
+ * backend name, and chooses its own {@code reason} labels (the README of each backend lists them). The metric
+ * names are shared between backends, so an instance removes only its own series when its backend stops,
+ * never the whole metric.
  */
-final class StorageMetrics {
+public final class StorageMetrics {
 
-    static final String WRITE_BYTES = "storage_write_bytes_total";
-    static final String ERRORS = "storage_errors_total";
+    public static final String WRITE_BYTES = "storage_write_bytes_total";
+    public static final String ERRORS = "storage_errors_total";
 
     private record Bound(MetricsRegistry registry, MetricsRegistry.Counter writeBytes, MetricsRegistry.Counter errors) {
     }
@@ -23,31 +25,38 @@ final class StorageMetrics {
     private final Set<List<String>> errorSeries = ConcurrentHashMap.newKeySet();
     private volatile Bound bound;
 
-    StorageMetrics(String backend) {
+    /** @param backend the {@code backend} label ({@code local}, {@code nas}, {@code s3}) */
+    public StorageMetrics(String backend) {
         this.backend = backend;
     }
 
-    void bind(MetricsRegistry registry) {
+    public void bind(MetricsRegistry registry) {
         bound = new Bound(registry,
                 registry.counter(WRITE_BYTES, "Bytes written to storage backends", "backend"),
                 registry.counter(ERRORS, "Failed storage operations", "backend", "op", "reason"));
     }
 
-    void unbind(MetricsRegistry registry) {
+    public void unbind(MetricsRegistry registry) {
         Bound b = bound;
         if (b != null && b.registry == registry) {
             bound = null;
         }
     }
 
-    void written(long bytes) {
+    public void written(long bytes) {
         Bound b = bound;
         if (b != null && bytes > 0) {
             b.writeBytes.inc(bytes, backend);
         }
     }
 
-    void error(String op, String reason) {
+    /**
+     * Counts a failed operation.
+     *
+     * @param op     {@code write}, {@code read}, {@code list}, {@code delete} or {@code stat}
+     * @param reason the backend's classification of the failure ({@code invalid_key}, {@code io}, ...)
+     */
+    public void error(String op, String reason) {
         Bound b = bound;
         if (b != null) {
             errorSeries.add(List.of(op, reason));
@@ -56,7 +65,7 @@ final class StorageMetrics {
     }
 
     /** Forgets this backend's series (at deactivation). */
-    void removeSeries() {
+    public void removeSeries() {
         Bound b = bound;
         if (b == null) {
             return;
