@@ -38,6 +38,8 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
 import org.osgi.framework.namespace.HostNamespace;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.framework.wiring.BundleRequirement;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
@@ -56,6 +58,28 @@ import io.flux.media.api.rest.ApiException;
  * source of a later rollback.
  */
 public final class BundleManager {
+
+    /**
+     * Start level of the bundles installed at runtime (API, features), below the core bundles' 10: the framework
+     * stops higher levels first, so on shutdown the recorder closes its open segments while a storage backend from
+     * a feature is still there (the launcher's default, 16, stopped the backends first and lost those segments).
+     */
+    static final int EXTENSION_START_LEVEL = 9;
+
+    /**
+     * Gives a bundle installed at runtime the extension start level, or the framework's active level when that is
+     * lower (an embedded framework running at level 1 must still start it).
+     */
+    static void placeBelowCore(BundleContext context, Bundle bundle) {
+        bundle.adapt(BundleStartLevel.class).setStartLevel(extensionStartLevel(context));
+    }
+
+    /** {@link #EXTENSION_START_LEVEL}, or the framework's active level when that is lower. */
+    static int extensionStartLevel(BundleContext context) {
+        int active = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkStartLevel.class).getStartLevel();
+        return Math.max(1, Math.min(EXTENSION_START_LEVEL, active));
+    }
+
 
     private static final Logger LOG = LoggerFactory.getLogger(BundleManager.class);
 
@@ -170,6 +194,7 @@ public final class BundleManager {
             Bundle bundle;
             try (InputStream in = Files.newInputStream(jar)) {
                 bundle = context.installBundle(location, in);
+                placeBelowCore(context, bundle);
             } catch (BundleException e) {
                 throw installFailed(meta, e);
             } catch (IOException e) {

@@ -30,7 +30,7 @@ final class DeployFolder {
     }
 
     /** FileInstall settings for the folder (FileInstall reads every value as a string). */
-    static Map<String, String> settings(Path dir) {
+    static Map<String, String> settings(Path dir, int startLevel) {
         return Map.of(
                 "felix.fileinstall.dir", dir.toString(),
                 "felix.fileinstall.poll", "1000",
@@ -38,6 +38,8 @@ final class DeployFolder {
                 // Otherwise FileInstall writes configurations it sees back into the folder.
                 "felix.fileinstall.enableConfigSave", "false",
                 "felix.fileinstall.noInitialDelay", "true",
+                // Like bundles installed through the API: below the core, so that they stop after it.
+                "felix.fileinstall.start.level", Integer.toString(startLevel),
                 "felix.fileinstall.filter", ".*\\.jar");
     }
 
@@ -46,10 +48,10 @@ final class DeployFolder {
      *
      * @return the configuration's PID
      */
-    static String configure(ConfigurationAdmin configAdmin, Path dir) throws IOException {
+    static String configure(ConfigurationAdmin configAdmin, Path dir, int startLevel) throws IOException {
         Files.createDirectories(dir);
         Configuration configuration = configAdmin.getFactoryConfiguration(FACTORY_PID, NAME, "?");
-        Map<String, String> wanted = settings(dir);
+        Map<String, String> wanted = settings(dir, startLevel);
         Dictionary<String, Object> current = configuration.getProperties();
         if (current == null || !matches(current, wanted)) {
             configuration.update(new Hashtable<>(wanted));

@@ -216,7 +216,9 @@ public final class FeatureManager {
                     + ", and the folder now holds " + jar.meta() + ": uninstall the feature first, then install it again");
         }
         try (InputStream in = Files.newInputStream(jar.path())) {
-            return bundles.context().installBundle(location, in);
+            Bundle bundle = bundles.context().installBundle(location, in);
+            BundleManager.placeBelowCore(bundles.context(), bundle);
+            return bundle;
         } catch (BundleException e) {
             throw ApiException.conflict(jar.file() + " (" + jar.meta() + ") cannot be installed: " + e.getMessage());
         } catch (IOException e) {

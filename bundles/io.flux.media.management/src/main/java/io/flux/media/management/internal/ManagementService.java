@@ -76,7 +76,7 @@ public class ManagementService {
         this.features = new FeatureManager(bundles, configAdmin, featuresDir,
                 context.getDataFile("features.json").toPath());
         try {
-            DeployFolder.configure(configAdmin, deployDir);
+            DeployFolder.configure(configAdmin, deployDir, BundleManager.extensionStartLevel(context));
         } catch (IOException e) {
             // Management without the deploy folder is still useful: report and go on.
             LOG.error("the deploy folder {} cannot be set up: {}", deployDir, e.toString());

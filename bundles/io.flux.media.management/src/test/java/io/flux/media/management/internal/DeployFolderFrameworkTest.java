@@ -45,8 +45,8 @@ class DeployFolderFrameworkTest {
     void theConfigurationIsCreatedOnceAndReusedOnLaterActivations() throws Exception {
         Path deploy = tmp.resolve("server/deploy");
 
-        String first = DeployFolder.configure(configAdmin, deploy);
-        String second = DeployFolder.configure(configAdmin, deploy);
+        String first = DeployFolder.configure(configAdmin, deploy, BundleManager.extensionStartLevel(felix.context()));
+        String second = DeployFolder.configure(configAdmin, deploy, BundleManager.extensionStartLevel(felix.context()));
 
         assertThat(deploy).isDirectory();
         assertThat(second).isEqualTo(first).isEqualTo("org.apache.felix.fileinstall~flux-deploy");
@@ -61,7 +61,7 @@ class DeployFolderFrameworkTest {
     @Test
     void jarsDroppedReplacedAndRemovedAreInstalledUpdatedAndUninstalled() throws Exception {
         Path deploy = tmp.resolve("deploy");
-        DeployFolder.configure(configAdmin, deploy);
+        DeployFolder.configure(configAdmin, deploy, BundleManager.extensionStartLevel(felix.context()));
         BundleManager manager = new BundleManager(felix.context(), tmp.resolve("store"), deploy);
         Path staging = Files.createDirectories(tmp.resolve("staging"));
 
