@@ -83,15 +83,22 @@ final class RtpPacketizer {
 
     private List<byte[]> video(MediaSample sample) {
         long ts = timestamp(sample.pts());
-        List<ByteBuffer> nals = new ArrayList<>(NalUnits.splitAnnexB(sample.payload()));
-        // Access unit delimiters and filler data carry nothing over RTP (RFC 6184 §5.3, RFC 7798 §4.4.1).
-        nals.removeIf(this::droppedOverRtp);
+        List<ByteBuffer> nals = NalUnits.splitAnnexB(sample.payload());
+        // Access unit delimiters and filler data carry nothing over RTP (RFC 6184 §5.3, RFC 7798 §4.4.1): they are
+        // skipped, and the marker goes on the last NAL unit that is sent.
+        int lastSent = nals.size() - 1;
+        while (lastSent >= 0 && droppedOverRtp(nals.get(lastSent))) {
+            lastSent--;
+        }
         List<byte[]> out = new ArrayList<>(nals.size() + 4);
-        for (int i = 0; i < nals.size(); i++) {
-            boolean lastOfAccessUnit = i == nals.size() - 1;
+        for (int i = 0; i <= lastSent; i++) {
             ByteBuffer nal = nals.get(i);
+            if (droppedOverRtp(nal)) {
+                continue;
+            }
+            boolean lastOfAccessUnit = i == lastSent;
             if (nal.remaining() <= maxPayload) {
-                out.add(packet(ts, lastOfAccessUnit, nal.duplicate(), null));
+                out.add(packet(ts, lastOfAccessUnit, nal, 0, 0));
             } else if (codec == Codec.H264) {
                 fragmentH264(nal, ts, lastOfAccessUnit, out);
             } else {
@@ -127,7 +134,7 @@ final class RtpPacketizer {
             boolean start = offset == p + 1;
             boolean last = offset + len == end;
             byte fu = (byte) ((start ? 0x80 : 0) | (last ? 0x40 : 0) | type);
-            out.add(packet(ts, last && lastOfAccessUnit, nal.slice(offset, len), new byte[] {indicator, fu}));
+            out.add(packet(ts, last && lastOfAccessUnit, nal.slice(offset, len), ((indicator & 0xFF) << 8) | (fu & 0xFF), 2));
             offset += len;
         }
     }
@@ -149,7 +156,7 @@ final class RtpPacketizer {
             boolean last = offset + len == end;
             byte fu = (byte) ((start ? 0x80 : 0) | (last ? 0x40 : 0) | type);
             out.add(packet(ts, last && lastOfAccessUnit, nal.slice(offset, len),
-                    new byte[] {payloadHeader0, payloadHeader1, fu}));
+                    ((payloadHeader0 & 0xFF) << 16) | ((payloadHeader1 & 0xFF) << 8) | (fu & 0xFF), 3));
             offset += len;
         }
     }
@@ -163,14 +170,17 @@ final class RtpPacketizer {
         while (p < payload.limit()) {
             int len = Math.min(maxPayload, payload.limit() - p);
             long ts = (base + (p - payload.position())) & 0xFFFF_FFFFL;
-            out.add(packet(ts, false, payload.slice(p, len), null));
+            out.add(packet(ts, false, payload.slice(p, len), 0, 0));
             p += len;
         }
         return out;
     }
 
-    private byte[] packet(long ts, boolean marker, ByteBuffer body, byte[] prefix) {
-        int prefixLen = prefix == null ? 0 : prefix.length;
+    /**
+     * One RTP packet: header, then {@code prefixLen} (0-3) bytes of {@code prefix} (big-endian: the FU headers,
+     * packed so that no array is made per packet), then the body.
+     */
+    private byte[] packet(long ts, boolean marker, ByteBuffer body, int prefix, int prefixLen) {
         byte[] pkt = new byte[HEADER_SIZE + prefixLen + body.remaining()];
         pkt[0] = (byte) 0x80;
         pkt[1] = (byte) ((marker ? 0x80 : 0) | (payloadType & 0x7F));
@@ -184,10 +194,10 @@ final class RtpPacketizer {
         pkt[9] = (byte) (ssrc >> 16);
         pkt[10] = (byte) (ssrc >> 8);
         pkt[11] = (byte) ssrc;
-        if (prefix != null) {
-            System.arraycopy(prefix, 0, pkt, HEADER_SIZE, prefixLen);
+        for (int i = 0; i < prefixLen; i++) {
+            pkt[HEADER_SIZE + i] = (byte) (prefix >> (8 * (prefixLen - 1 - i)));
         }
-        body.duplicate().get(pkt, HEADER_SIZE + prefixLen, body.remaining());
+        body.get(body.position(), pkt, HEADER_SIZE + prefixLen, body.remaining());
         sequence = (sequence + 1) & 0xFFFF;
         return pkt;
     }
