@@ -47,6 +47,17 @@ class RtpPacketizerTest {
     }
 
     @Test
+    void trailingFillerDataIsNotSentAndTheMarkerMovesToTheLastNalSent() {
+        RtpPacketizer rtp = new RtpPacketizer(Codec.H264, 96, 90_000, SSRC, 0, 0, 1400);
+        byte[] slice = nal(0x41, 200);
+        byte[] filler = nal(0x0C, 50);
+        List<byte[]> packets = rtp.packetize(new VideoSample(Codec.H264, 0, 0, false, annexB(slice, filler)));
+        assertThat(packets).hasSize(1);
+        assertThat(marker(packets.get(0))).isTrue();
+        assertThat(packets.get(0)[12]).isEqualTo((byte) 0x41);
+    }
+
+    @Test
     void smallH264NalsGoAsSingleNalPacketsWithTheMarkerOnTheLastOfTheAccessUnit() {
         RtpPacketizer rtp = new RtpPacketizer(Codec.H264, 96, 90_000, SSRC, 65_535, 1000, 1400);
         byte[] aud = {0x09, (byte) 0xF0};
