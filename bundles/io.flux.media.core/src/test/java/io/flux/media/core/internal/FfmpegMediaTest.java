@@ -29,6 +29,7 @@ import io.flux.media.codec.AnnexBReader;
 import io.flux.media.codec.H264;
 import io.flux.media.codec.H265;
 import io.flux.media.codec.NalUnits;
+import io.flux.media.testing.Await;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.Ffmpeg;
 

@@ -27,6 +27,7 @@ import io.flux.media.api.stream.StreamId;
 import io.flux.media.api.stream.StreamInfo;
 import io.flux.media.api.stream.StreamRegistry.Subscription;
 import io.flux.media.api.stream.StreamState;
+import io.flux.media.testing.Await;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
 

@@ -24,6 +24,7 @@ import io.flux.media.api.stream.StreamId;
 import io.flux.media.snapshot.internal.SnapshotEngine.Query;
 import io.flux.media.snapshot.internal.SnapshotEngine.Result;
 import io.flux.media.snapshot.internal.SnapshotFailure.Reason;
+import io.flux.media.testing.Await;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
 

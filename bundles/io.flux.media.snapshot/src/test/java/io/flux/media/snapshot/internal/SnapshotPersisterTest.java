@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.flux.media.api.snapshot.SnapshotMode;
 import io.flux.media.api.stream.StreamId;
+import io.flux.media.testing.Await;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
 

@@ -23,6 +23,7 @@ import io.flux.media.api.sample.VideoSample;
 import io.flux.media.api.stream.StreamId;
 import io.flux.media.api.stream.StreamInfo;
 import io.flux.media.api.stream.StreamState;
+import io.flux.media.testing.Await;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
 import io.flux.media.testing.FakeStreamRegistry;

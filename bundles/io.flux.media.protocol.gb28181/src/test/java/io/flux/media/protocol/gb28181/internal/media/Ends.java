@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.flux.media.testing.Await;
+
 /** Records the end listener's calls. */
 final class Ends implements RtpReceiver.EndListener {
 
@@ -21,7 +23,7 @@ final class Ends implements RtpReceiver.EndListener {
 
     /** Waits for the first call and returns it. */
     End await(Duration timeout) {
-        Await.until("the receiver ends on its own", () -> !calls.isEmpty(), timeout);
+        Await.until("the receiver ends on its own", timeout, () -> !calls.isEmpty());
         assertThat(calls).hasSize(1);
         return calls.get(0);
     }

@@ -30,6 +30,7 @@ import io.flux.media.api.gb28181.Transport;
 import io.flux.media.api.sample.MediaSample;
 import io.flux.media.api.sample.VideoSample;
 import io.flux.media.api.stream.StreamId;
+import io.flux.media.testing.Await;
 import io.flux.media.testing.FakeMetricsRegistry;
 import io.flux.media.testing.FakeSink;
 
