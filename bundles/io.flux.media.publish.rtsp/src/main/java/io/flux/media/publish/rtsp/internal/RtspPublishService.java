@@ -144,6 +144,11 @@ public class RtspPublishService implements MediaListener {
             }
         } else if (!old.enabled() && now.enabled()) {
             subscribe();
+        } else if (now.enabled() && !old.protocols().equals(now.protocols())) {
+            subscribe(); // the filter follows the protocols; live streams of added ones are announced again
+            synchronized (lock) {
+                reconcile();
+            }
         } else {
             synchronized (lock) {
                 reconcile();
@@ -280,7 +285,9 @@ public class RtspPublishService implements MediaListener {
     // ----
 
     private void subscribe() {
-        StreamRegistry.Subscription s = registry.subscribe(SUBSCRIPTION, id -> true, 0, this);
+        // Stream ids are named by protocol (gb28181/...): the core then never queues other streams' samples here.
+        StreamRegistry.Subscription s = registry.subscribe(SUBSCRIPTION,
+                id -> settings.protocols().contains(id.protocol()), 0, this);
         StreamRegistry.Subscription previous;
         synchronized (lock) {
             previous = subscription;

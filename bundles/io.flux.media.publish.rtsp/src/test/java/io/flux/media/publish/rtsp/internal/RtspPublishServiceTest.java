@@ -190,6 +190,9 @@ class RtspPublishServiceTest {
         keyframe(RTSP);
         Await.until("publishing", WAIT, () -> state(GB) == Publisher.State.PUBLISHING);
         assertThat(service.publisher(RTSP)).isEmpty();
+        // The media core is asked for the configured protocols only: other streams' samples never reach us.
+        assertThat(registry.filter.test(GB)).isTrue();
+        assertThat(registry.filter.test(RTSP)).isFalse();
         assertThatThrownBy(() -> preview().preview(RTSP.value())).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.status()).isEqualTo(404));
         assertThatThrownBy(() -> preview().preview("gb28181/unknown/x")).isInstanceOfSatisfying(ApiException.class,
@@ -199,18 +202,20 @@ class RtspPublishServiceTest {
 
         Map<String, Object> both = new HashMap<>(Map.of("protocols", new String[] {"gb28181", "rtsp"}));
         service.modified(Configs.of(RtspPublishService.Config.class, both));
+        assertThat(registry.filter.test(RTSP)).as("resubscribed with the new protocols").isTrue();
+        assertThat(registry.closed).isEqualTo(1);
         assertThat(service.publisher(RTSP)).isPresent();
         keyframe(RTSP);
         Await.until("rtsp stream publishing", WAIT, () -> state(RTSP) == Publisher.State.PUBLISHING);
 
         both.put("enabled", false);
         service.modified(Configs.of(RtspPublishService.Config.class, both));
-        assertThat(registry.closed).isEqualTo(1);
+        assertThat(registry.closed).isEqualTo(2);
         Await.until("paths removed", WAIT, () -> server.paths.isEmpty() && rtsp.count("TEARDOWN") == 2);
         assertThat(service.publisher(GB)).isEmpty();
 
         both.put("enabled", true);
         service.modified(Configs.of(RtspPublishService.Config.class, both));
-        assertThat(registry.subscriptions).isEqualTo(2);
+        assertThat(registry.subscriptions).isEqualTo(3);
     }
 }
