@@ -2,6 +2,8 @@ package io.flux.media.api.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ConsumerType;
@@ -24,6 +26,19 @@ public interface StorageBackend {
 
     /** Writes the whole stream under {@code key}, replacing any previous object. Returns the bytes written. */
     long write(String key, InputStream data) throws IOException;
+
+    /**
+     * Stores a finished local file under {@code key}, as atomically as {@link #write}. A backend on the same file
+     * system may move the file instead of copying it, so the caller must not use {@code file} afterwards (it deletes
+     * it when it is still there). Returns the bytes stored.
+     *
+     * @since 1.1
+     */
+    default long writeFile(String key, Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return write(key, in);
+        }
+    }
 
     /** Opens {@code key} for reading, from {@code offset} for at most {@code length} bytes (negative: to the end). */
     InputStream read(String key, long offset, long length) throws IOException;

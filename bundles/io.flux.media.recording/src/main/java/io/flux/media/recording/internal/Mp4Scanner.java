@@ -119,6 +119,58 @@ final class Mp4Scanner {
         return new Result(pos, timescale, first, end, fragments, List.copyOf(keyframes));
     }
 
+    /**
+     * The length of the longest prefix made of whole boxes that ends after a complete fragment (moof and the mdat
+     * after it), or 0 when there is none: what a recording interrupted by a crash can keep. Nothing is parsed
+     * beyond box headers.
+     */
+    static long completePrefix(InputStream in) throws IOException {
+        long pos = 0;
+        long valid = 0;
+        boolean moof = false;
+        boolean moov = false;
+        byte[] header = new byte[16];
+        while (true) {
+            int n = in.readNBytes(header, 0, 8);
+            if (n < 8) {
+                return valid;
+            }
+            long size = u32(header, 0);
+            String type = new String(header, 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            int headerLength = 8;
+            if (size == 1) {
+                if (in.readNBytes(header, 8, 8) < 8) {
+                    return valid;
+                }
+                size = (u32(header, 8) << 32) | u32(header, 12);
+                headerLength = 16;
+            }
+            if (size < headerLength) {
+                return valid;
+            }
+            long body = size - headerLength;
+            try {
+                in.skipNBytes(body);
+            } catch (EOFException e) {
+                return valid;
+            }
+            pos += size;
+            switch (type) {
+                case "moov" -> moov = true;
+                case "moof" -> moof = true;
+                case "mdat" -> {
+                    if (moov && moof) {
+                        valid = pos;
+                    }
+                    moof = false;
+                }
+                default -> {
+                    // ftyp, styp, free: part of a complete prefix only with what follows
+                }
+            }
+        }
+    }
+
     private static ByteBuffer readBody(InputStream in, long body, int max, String type, long pos) throws IOException {
         if (body > max) {
             throw new IOException(type + " box of " + body + " bytes at " + pos + " is larger than " + max);

@@ -56,7 +56,9 @@ final class RecordingIndex {
                     + "enabled BOOLEAN NOT NULL, "
                     + "strategy VARCHAR(8), "
                     + "strategy_value BIGINT, "
-                    + "updated_at BIGINT NOT NULL)"));
+                    + "updated_at BIGINT NOT NULL)"),
+            Migration.of(2, "per-stream spool priority",
+                    "ALTER TABLE " + STREAMS + " ADD COLUMN priority INTEGER"));
 
     private static final String SEGMENT_COLUMNS = "segment_key, stream_id, backend, start_pts, start_time, end_time, "
             + "duration_ms, bytes, keyframes, status";
@@ -240,24 +242,48 @@ final class RecordingIndex {
                 + " WHERE status = ? ORDER BY start_time FETCH FIRST ? ROWS ONLY", status, limit);
     }
 
-    /** Complete segments on {@code backend} that ended before {@code cutoff}, oldest first. */
-    List<SegmentRecord> endedBefore(long cutoff, String backend, int limit) throws SQLException {
-        return segments("SELECT " + SEGMENT_COLUMNS + " FROM " + SEGMENTS + " WHERE status = ? AND end_time < ? "
-                + "AND backend = ? ORDER BY start_time FETCH FIRST ? ROWS ONLY", SegmentRecord.COMPLETE, cutoff,
-                backend, limit);
+    /** Complete segments on one of {@code backends} that ended before {@code cutoff}, oldest first. */
+    List<SegmentRecord> endedBefore(long cutoff, Collection<String> backends, int limit) throws SQLException {
+        return inBackends("status = ? AND end_time < ?", backends, limit, SegmentRecord.COMPLETE, cutoff);
     }
 
-    /** Oldest complete segments of one stream on {@code backend}. */
-    List<SegmentRecord> oldest(String streamId, String backend, int limit) throws SQLException {
-        return segments("SELECT " + SEGMENT_COLUMNS + " FROM " + SEGMENTS + " WHERE stream_id = ? AND status = ? "
-                + "AND backend = ? ORDER BY start_time FETCH FIRST ? ROWS ONLY", streamId, SegmentRecord.COMPLETE,
-                backend, limit);
+    /** Oldest complete segments of one stream on one of {@code backends}. */
+    List<SegmentRecord> oldest(String streamId, Collection<String> backends, int limit) throws SQLException {
+        return inBackends("stream_id = ? AND status = ?", backends, limit, streamId, SegmentRecord.COMPLETE);
     }
 
-    /** Oldest complete segments of every stream on {@code backend}. */
-    List<SegmentRecord> oldest(String backend, int limit) throws SQLException {
-        return segments("SELECT " + SEGMENT_COLUMNS + " FROM " + SEGMENTS + " WHERE status = ? AND backend = ? "
-                + "ORDER BY start_time FETCH FIRST ? ROWS ONLY", SegmentRecord.COMPLETE, backend, limit);
+    /** Oldest complete segments of every stream on one of {@code backends}. */
+    List<SegmentRecord> oldest(Collection<String> backends, int limit) throws SQLException {
+        return inBackends("status = ?", backends, limit, SegmentRecord.COMPLETE);
+    }
+
+    private List<SegmentRecord> inBackends(String where, Collection<String> backends, int limit, Object... params)
+            throws SQLException {
+        if (backends.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder sql = new StringBuilder("SELECT " + SEGMENT_COLUMNS + " FROM " + SEGMENTS + " WHERE " + where
+                + " AND backend IN (");
+        List<Object> all = new ArrayList<>(List.of(params));
+        for (String b : backends) {
+            sql.append(all.size() == params.length ? "?" : ", ?");
+            all.add(b);
+        }
+        sql.append(") ORDER BY start_time FETCH FIRST ? ROWS ONLY");
+        all.add(limit);
+        return segments(sql.toString(), all.toArray());
+    }
+
+    /** Records that a segment now lives on {@code backend}; false when the index has no row for it. */
+    boolean moveTo(String key, String backend) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE " + SEGMENTS + " SET backend = ?, updated_at = ? "
+                        + "WHERE segment_key = ?")) {
+            ps.setString(1, backend);
+            ps.setLong(2, System.currentTimeMillis());
+            ps.setString(3, key);
+            return ps.executeUpdate() > 0;
+        }
     }
 
     /** Bytes of complete segments per stream. */
@@ -346,13 +372,13 @@ final class RecordingIndex {
 
     List<StreamSetting> settings() throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT stream_id, enabled, strategy, strategy_value FROM "
+                PreparedStatement ps = c.prepareStatement("SELECT stream_id, enabled, strategy, strategy_value, priority FROM "
                         + STREAMS)) {
             List<StreamSetting> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new StreamSetting(rs.getString(1), rs.getBoolean(2), policy(rs.getString(3),
-                            rs.getLong(4), rs.wasNull())));
+                    SegmentPolicy p = policy(rs.getString(3), rs.getLong(4), rs.wasNull());
+                    out.add(new StreamSetting(rs.getString(1), rs.getBoolean(2), p, rs.getInt(5)));
                 }
             }
             return out;
@@ -366,16 +392,16 @@ final class RecordingIndex {
             try {
                 int n;
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + STREAMS + " SET enabled = ?, strategy = ?, "
-                        + "strategy_value = ?, updated_at = ? WHERE stream_id = ?")) {
+                        + "strategy_value = ?, updated_at = ?, priority = ? WHERE stream_id = ?")) {
                     bindSetting(ps, s);
-                    ps.setString(5, s.streamId());
+                    ps.setString(6, s.streamId());
                     n = ps.executeUpdate();
                 }
                 if (n == 0) {
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + STREAMS
-                            + " (enabled, strategy, strategy_value, updated_at, stream_id) VALUES (?, ?, ?, ?, ?)")) {
+                            + " (enabled, strategy, strategy_value, updated_at, priority, stream_id) VALUES (?, ?, ?, ?, ?, ?)")) {
                         bindSetting(ps, s);
-                        ps.setString(5, s.streamId());
+                        ps.setString(6, s.streamId());
                         ps.executeUpdate();
                     }
                 }
@@ -399,6 +425,7 @@ final class RecordingIndex {
             ps.setLong(3, s.policy().value());
         }
         ps.setLong(4, System.currentTimeMillis());
+        ps.setInt(5, s.priority());
     }
 
     private static SegmentPolicy policy(String strategy, long value, boolean valueNull) {

@@ -20,6 +20,8 @@ final class RecordingMetrics {
     static final String RETENTION_DELETED = "recording_retention_deleted_total";
     static final String STORAGE_AVAILABLE = "recording_storage_available";
     static final String OPEN_SEGMENTS = "recording_open_segments";
+    static final String SPOOL_BYTES = "storage_spool_bytes";
+    static final String SPOOL_SEGMENTS = "storage_spool_segments";
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordingMetrics.class);
 
@@ -29,16 +31,21 @@ final class RecordingMetrics {
     private final MetricsRegistry.Counter retentionDeleted;
     private final MetricsRegistry.Gauge storageAvailable;
     private final MetricsRegistry.Gauge openSegments;
+    private final MetricsRegistry.Gauge spoolBytes;
+    private final MetricsRegistry.Gauge spoolSegments;
 
     RecordingMetrics(MetricsRegistry registry) {
         this.registry = registry;
-        segments = counter(SEGMENTS, "Recorded segments by result: complete (stored), failed (storage error or "
-                + "stall), dropped (no storage backend)", "result");
+        segments = counter(SEGMENTS, "Recorded segments by result: complete (stored on a backend), failed (lost "
+                + "while recording: spool write error), evicted (deleted from a full spool before upload)", "result");
         bytes = counter(BYTES, "Bytes of fragmented MP4 the recorder produced");
         retentionDeleted = counter(RETENTION_DELETED, "Segments deleted by retention, by reason: age, "
                 + "stream_bytes, total_bytes", "reason");
         storageAvailable = gauge(STORAGE_AVAILABLE, "1 when the recorder has a storage backend, else 0");
         openSegments = gauge(OPEN_SEGMENTS, "Segments being written right now");
+        spoolBytes = gauge(SPOOL_BYTES, "Bytes in the recording spool: segments being recorded and finished ones "
+                + "waiting for their storage backend");
+        spoolSegments = gauge(SPOOL_SEGMENTS, "Finished segments in the recording spool waiting for (or in) upload");
     }
 
     private MetricsRegistry.Counter counter(String name, String help, String... labels) {
@@ -89,9 +96,19 @@ final class RecordingMetrics {
         }
     }
 
+    void spool(long bytes, int waiting) {
+        if (spoolBytes != null) {
+            spoolBytes.set(bytes);
+        }
+        if (spoolSegments != null) {
+            spoolSegments.set(waiting);
+        }
+    }
+
     /** Unregisters this bundle's metrics (at deactivation). */
     void close() {
-        for (String name : new String[] {SEGMENTS, BYTES, RETENTION_DELETED, STORAGE_AVAILABLE, OPEN_SEGMENTS}) {
+        for (String name : new String[] {SEGMENTS, BYTES, RETENTION_DELETED, STORAGE_AVAILABLE, OPEN_SEGMENTS,
+            SPOOL_BYTES, SPOOL_SEGMENTS}) {
             try {
                 registry.unregister(name);
             } catch (RuntimeException e) {

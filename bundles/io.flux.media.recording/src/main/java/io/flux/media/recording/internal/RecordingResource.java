@@ -56,7 +56,7 @@ public class RecordingResource {
     static final int MAX_LIMIT = 10_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> START_FIELDS = Set.of("strategy", "value");
+    private static final Set<String> START_FIELDS = Set.of("strategy", "value", "priority");
 
     private final RecordingService service;
 
@@ -77,8 +77,9 @@ public class RecordingResource {
     public RecordingViews.StatusView start(@PathParam("id") String id, String body) {
         StreamId sid = streamId(id);
         SegmentPolicy policy = parseStartBody(body);
+        Integer priority = parsePriority(body);
         try {
-            return RecordingViews.status(service.start(sid, policy));
+            return RecordingViews.status(service.start(sid, policy, priority));
         } catch (SQLException e) {
             throw database(e);
         }
@@ -187,7 +188,7 @@ public class RecordingResource {
         }
         InputStream in;
         try {
-            in = d.backend().read(d.key(), offset, length);
+            in = d.source().read(d.key(), offset, length);
         } catch (RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -235,10 +236,10 @@ public class RecordingResource {
         for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
             String field = it.next();
             if (!START_FIELDS.contains(field)) {
-                throw ApiException.badRequest("unknown field '" + field + "' (expected strategy and value)");
+                throw ApiException.badRequest("unknown field '" + field + "' (expected strategy, value, priority)");
             }
         }
-        if (n.isEmpty()) {
+        if (!n.has("strategy") && !n.has("value")) {
             return null;
         }
         JsonNode st = n.get("strategy");
@@ -255,6 +256,28 @@ public class RecordingResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
+    }
+
+    /** The optional {@code priority} of a start body (an integer from -1000 to 1000), null when absent. */
+    static Integer parsePriority(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("body must be JSON like {\"strategy\":\"time\",\"value\":60}");
+        }
+        JsonNode p = n == null ? null : n.get("priority");
+        if (p == null || p.isNull()) {
+            return null;
+        }
+        if (!p.isIntegralNumber() || !p.canConvertToInt() || p.asInt() < -1000 || p.asInt() > 1000) {
+            throw ApiException.badRequest("'priority' must be an integer from -1000 to 1000 (higher is kept longer "
+                    + "when the spool is full)");
+        }
+        return p.asInt();
     }
 
     static int limit(String limit) {

@@ -16,14 +16,14 @@ final class RecordingViews {
 
     /** {@code GET streams/{id}/record}. */
     record StatusView(String stream_id, boolean enabled, String source, boolean recording, PolicyView policy,
-            OpenSegmentView segment, long segments_completed, StorageView storage, String last_error) {
+            int priority, OpenSegmentView segment, long segments_completed, StorageView storage, String last_error) {
     }
 
     /** A segment policy and whether it is the stream's own ({@code stream}) or the configured one ({@code default}). */
     record PolicyView(String strategy, long value, String unit, String source) {
     }
 
-    /** The segment being written; {@code key} is null while segments are dropped for want of a backend. */
+    /** The segment being written (into the spool). */
     record OpenSegmentView(String key, Instant started_at, long bytes) {
     }
 
@@ -52,7 +52,7 @@ final class RecordingViews {
         StreamRecorder.Status r = s.recorder();
         boolean recording = r != null && r.open();
         return new StatusView(s.stream().value(), s.enabled(), s.explicit() ? "stream" : "default", recording,
-                policy(s.policy(), s.policyExplicit()),
+                policy(s.policy(), s.policyExplicit()), s.priority(),
                 recording ? new OpenSegmentView(r.segmentKey(), Instant.ofEpochMilli(r.segmentStartMillis()),
                         r.segmentBytes()) : null,
                 r != null ? r.segmentsCompleted() : 0, new StorageView(s.backend() != null, s.backend()),

@@ -17,7 +17,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** {@code /api/v1/recordings/reindex}: rebuild the index from storage in the background, and its progress. */
+/**
+ * {@code /api/v1/recordings/reindex}: rebuild the index from storage in the background, and its progress;
+ * {@code /api/v1/recordings/storage}: the active backend, each bound backend's upload health, and the spool.
+ */
 @Component(service = RecordingsResource.class, scope = ServiceScope.PROTOTYPE)
 @JakartarsResource
 @JakartarsApplicationSelect(FluxApi.APPLICATION_SELECT)
@@ -53,5 +56,11 @@ public class RecordingsResource {
     @Path("reindex")
     public RecordingViews.ReindexView reindexState() {
         return RecordingViews.reindex(service.reindexState());
+    }
+
+    @GET
+    @Path("storage")
+    public RecordingService.StorageState storage() {
+        return service.storageState();
     }
 }

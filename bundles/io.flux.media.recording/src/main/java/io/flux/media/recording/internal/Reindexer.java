@@ -2,6 +2,8 @@ package io.flux.media.recording.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,25 +104,42 @@ final class Reindexer {
 
     /** Scans one stored segment and indexes it; false when it cannot be read or parsed. */
     private boolean rebuild(StorageBackend backend, StorageObject o) throws SQLException {
-        Optional<SegmentKeys.Parsed> parsed = SegmentKeys.parse(o.key());
-        if (parsed.isEmpty()) {
-            return false;
-        }
-        Mp4Scanner.Result r;
-        try (InputStream in = backend.read(o.key(), 0, -1)) {
-            r = Mp4Scanner.scan(in);
+        try {
+            rebuild(backend, o.key());
+            return true;
         } catch (IOException | RuntimeException e) {
             LOG.warn("Reindex cannot read segment {}: {}", o.key(), e.getMessage());
             return false;
         }
+    }
+
+    /** Scans the segment {@code key} on {@code backend} and indexes it as complete there. */
+    void rebuild(StorageBackend backend, String key) throws IOException, SQLException {
+        try (InputStream in = backend.read(key, 0, -1)) {
+            index(key, backend.type(), in);
+        }
+    }
+
+    /** Scans a local copy of the segment {@code key} and indexes it as complete on {@code backendName}. */
+    void rebuildFromFile(Path file, String key, String backendName) throws IOException, SQLException {
+        try (InputStream in = Files.newInputStream(file)) {
+            index(key, backendName, in);
+        }
+    }
+
+    private void index(String key, String backendName, InputStream in) throws IOException, SQLException {
+        Optional<SegmentKeys.Parsed> parsed = SegmentKeys.parse(key);
+        if (parsed.isEmpty()) {
+            throw new IOException("'" + key + "' is not a segment key");
+        }
+        Mp4Scanner.Result r = Mp4Scanner.scan(in);
         long start = parsed.get().startMillis();
         List<KeyframeRecord> keyframes = new ArrayList<>(r.keyframes().size());
         for (Mp4Scanner.Keyframe k : r.keyframes()) {
             keyframes.add(new KeyframeRecord(start + r.offsetMillis(k.decodeTime()), k.moofOffset()));
         }
         long duration = r.durationMillis();
-        index.putComplete(new SegmentRecord(o.key(), parsed.get().stream().value(), backend.type(), null, start,
+        index.putComplete(new SegmentRecord(key, parsed.get().stream().value(), backendName, null, start,
                 start + duration, duration, r.bytes(), keyframes.size(), SegmentRecord.COMPLETE), keyframes);
-        return true;
     }
 }

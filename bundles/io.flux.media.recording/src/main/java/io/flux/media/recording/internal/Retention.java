@@ -4,18 +4,18 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.flux.media.api.storage.StorageBackend;
 
 /**
  * Deletes complete segments, oldest first: those older than the age limit, then per stream down to the per-stream
- * byte limit, then overall down to the total limit. Only segments on the active backend are deleted (the others
- * cannot be reached); segments being written are never candidates (they are not complete, and {@code open} is
- * checked again).
+ * byte limit, then overall down to the total limit. Segments are deleted where they live (any bound backend, or the
+ * spool); those on a backend that is not installed right now are left for a later run.
+ * Segments being written or uploaded are never candidates.
  */
 final class Retention {
 
@@ -41,9 +41,20 @@ final class Retention {
         this.metrics = metrics;
     }
 
-    Report run(StorageBackend backend, Limits limits, long now, Predicate<String> open) throws SQLException {
-        String type = backend.type();
+    /** Deletes one segment where it lives; false when it cannot be deleted now. */
+    interface Deleter {
+        boolean delete(String key) throws IOException;
+    }
+
+    /**
+     * One run over the segments on the backends {@code where} knows (backend names of the index, the spool
+     * included).
+     */
+    Report run(Map<String, Deleter> where, Limits limits, long now, Predicate<String> busy) throws SQLException {
         int[] errors = {0};
+        Predicate<String> open = busy;
+        Map<String, Deleter> backend = where;
+        Set<String> type = where.keySet();
         int byAge = 0;
         if (limits.maxAgeMillis() > 0) {
             long cutoff = now - limits.maxAgeMillis();
@@ -98,7 +109,7 @@ final class Retention {
         return report;
     }
 
-    private int deleteAll(StorageBackend backend, List<SegmentRecord> batch, Predicate<String> open, String reason,
+    private int deleteAll(Map<String, Deleter> backend, List<SegmentRecord> batch, Predicate<String> open, String reason,
             int[] errors) throws SQLException {
         int deleted = 0;
         for (SegmentRecord s : batch) {
@@ -110,7 +121,7 @@ final class Retention {
         return deleted;
     }
 
-    private int deleteUntil(StorageBackend backend, List<SegmentRecord> batch, Predicate<String> open, long excess,
+    private int deleteUntil(Map<String, Deleter> backend, List<SegmentRecord> batch, Predicate<String> open, long excess,
             long[] freed, String reason, int[] errors) throws SQLException {
         int deleted = 0;
         for (SegmentRecord s : batch) {
@@ -127,9 +138,15 @@ final class Retention {
     }
 
     /** Deletes from storage, then from the index; a storage failure keeps the row so a later run retries. */
-    private boolean delete(StorageBackend backend, SegmentRecord s, int[] errors) throws SQLException {
+    private boolean delete(Map<String, Deleter> where, SegmentRecord s, int[] errors) throws SQLException {
+        Deleter d = where.get(s.backend());
+        if (d == null) {
+            return false;
+        }
         try {
-            backend.delete(s.key());
+            if (!d.delete(s.key())) {
+                return false;
+            }
         } catch (IOException | RuntimeException e) {
             errors[0]++;
             LOG.warn("Retention cannot delete {}: {}", s.key(), e.getMessage());

@@ -25,6 +25,8 @@ class DirStorage implements StorageBackend {
     final Path root;
     final String type;
     final AtomicInteger writes = new AtomicInteger();
+    /** Keys in the order their writes succeeded. */
+    final List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Makes every write fail before it reads a byte. */
     volatile boolean failWrites;
 
@@ -59,6 +61,7 @@ class DirStorage implements StorageBackend {
             throw e;
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        order.add(key);
         return n;
     }
 

@@ -1,5 +1,6 @@
 package io.flux.media.recording.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
@@ -29,6 +30,25 @@ class Mp4ScannerTest {
             assertThatThrownBy(() -> Mp4Scanner.scan(new ByteArrayInputStream(part))).as("cut at %d", cut)
                     .isInstanceOf(IOException.class);
         }
+    }
+
+    @Test
+    void theCompletePrefixOfATornSegmentEndsAfterItsLastWholeFragmentAndScans() throws Exception {
+        byte[] data = SegmentWriterTest.write(Media.h264(2), 90_000, null);
+        assertThat(Mp4Scanner.completePrefix(new ByteArrayInputStream(data))).isEqualTo(data.length);
+        long previous = -1;
+        for (int cut : new int[] {4, 600, data.length / 3, data.length / 2, data.length - 1}) {
+            long valid = Mp4Scanner.completePrefix(new ByteArrayInputStream(Arrays.copyOf(data, cut)));
+            assertThat(valid).as("cut at %d", cut).isLessThanOrEqualTo(cut).isGreaterThanOrEqualTo(previous);
+            previous = valid;
+            if (valid > 0) {
+                Mp4Scanner.Result r = Mp4Scanner.scan(new ByteArrayInputStream(Arrays.copyOf(data, (int) valid)));
+                assertThat(r.bytes()).isEqualTo(valid);
+                assertThat(r.fragments()).isPositive();
+            }
+        }
+        assertThat(Mp4Scanner.completePrefix(new ByteArrayInputStream(Arrays.copyOf(data, 600)))).isZero();
+        assertThat(previous).isPositive().isLessThan(data.length);
     }
 
     @Test

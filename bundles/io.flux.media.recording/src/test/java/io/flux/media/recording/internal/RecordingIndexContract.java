@@ -136,12 +136,12 @@ abstract class RecordingIndexContract {
 
     @Test
     void retentionQueriesGoOldestFirstPerBackend() throws SQLException {
-        assertThat(index.endedBefore(121_001, "local", 10)).extracting(SegmentRecord::startTime)
+        assertThat(index.endedBefore(121_001, List.of("local"), 10)).extracting(SegmentRecord::startTime)
                 .containsExactly(1000L, 61_000L);
-        assertThat(index.endedBefore(1_000_000, "s3", 10)).extracting(SegmentRecord::streamId)
+        assertThat(index.endedBefore(1_000_000, List.of("s3"), 10)).extracting(SegmentRecord::streamId)
                 .containsExactly(OTHER);
-        assertThat(index.oldest(CAM, "local", 1)).extracting(SegmentRecord::startTime).containsExactly(1000L);
-        assertThat(index.oldest("local", 10)).hasSize(3);
+        assertThat(index.oldest(CAM, List.of("local"), 1)).extracting(SegmentRecord::startTime).containsExactly(1000L);
+        assertThat(index.oldest(List.of("local", "nas"), 10)).hasSize(3);
         assertThat(index.bytesPerStream()).containsEntry(CAM, 3_000_000L + 1000 + 61_000 + 200_000)
                 .containsEntry(OTHER, 1_000_000L);
     }

@@ -33,6 +33,17 @@ class RecordingResourceTest {
     }
 
     @Test
+    void priorityIsOptionalAndBounded() {
+        assertThat(RecordingResource.parsePriority(null)).isNull();
+        assertThat(RecordingResource.parsePriority("{\"strategy\":\"time\",\"value\":60}")).isNull();
+        assertThat(RecordingResource.parsePriority("{\"priority\":-3}")).isEqualTo(-3);
+        assertThat(RecordingResource.parseStartBody("{\"priority\":9}")).isNull();
+        badRequest(() -> RecordingResource.parsePriority("{\"priority\":1.5}"), "'priority'");
+        badRequest(() -> RecordingResource.parsePriority("{\"priority\":5000}"), "'priority'");
+        badRequest(() -> RecordingResource.parsePriority("{\"priority\":\"high\"}"), "'priority'");
+    }
+
+    @Test
     void badStartBodiesAre400s() {
         badRequest(() -> RecordingResource.parseStartBody("{"), "must be JSON");
         badRequest(() -> RecordingResource.parseStartBody("[1]"), "JSON object");

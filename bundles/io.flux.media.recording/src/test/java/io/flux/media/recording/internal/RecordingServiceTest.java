@@ -75,7 +75,8 @@ class RecordingServiceTest {
     }
 
     private RecordingService service(Map<String, Object> overrides, StorageBackend backend) {
-        RecordingService s = new RecordingService(registry, db, metrics, config(overrides), clock::get);
+        RecordingService s = new RecordingService(registry, db, metrics, config(overrides), clock::get,
+                dir.resolve("spool"));
         if (backend != null) {
             s.bindStorage(backend);
         }
@@ -105,8 +106,23 @@ class RecordingServiceTest {
         }
     }
 
+    /** Every segment is finished and has left the spool for its backend. */
     private static void awaitIdle(RecordingService s) {
-        await("every segment is stored", () -> s.counts().get("open_segments").equals(0));
+        await("every segment is stored", () -> s.counts().get("open_segments").equals(0)
+                && s.counts().get("spool_waiting").equals(0));
+    }
+
+    private static void awaitFinished(RecordingService s) {
+        await("every segment is finished", () -> s.counts().get("open_segments").equals(0));
+    }
+
+    private long filesIn(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return 0;
+        }
+        try (var files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).count();
+        }
     }
 
     /** Records {@code seconds} of H.264 (1 s GOPs) for a stream and ends it; 2 s segments. */
@@ -119,7 +135,7 @@ class RecordingServiceTest {
     @Test
     void recordsValidSegmentsAndIndexesThem() throws Exception {
         RecordingService s = service(Map.of());
-        s.start(CAM, null);
+        s.start(CAM, null, null);
         assertThat(registry.filter.test(DOOR)).isTrue(); // one subscription; the recorder decides per stream
         record(s, CAM, 6);
 
@@ -145,13 +161,16 @@ class RecordingServiceTest {
         assertThat(metrics.value(RecordingMetrics.BYTES)).isEqualTo(bytes);
         assertThat(metrics.value(RecordingMetrics.STORAGE_AVAILABLE)).isEqualTo(1);
         assertThat(metrics.value(RecordingMetrics.OPEN_SEGMENTS)).isZero();
-        assertThat(db.appliedVersions(RecordingService.OWNER)).containsExactly(1);
+        assertThat(db.appliedVersions(RecordingService.OWNER)).containsExactly(1, 2);
+        assertThat(filesIn(dir.resolve("spool"))).isZero(); // a rename into the local store: nothing left behind
+        assertThat(metrics.value(RecordingMetrics.SPOOL_BYTES)).isZero();
+        assertThat(metrics.value(RecordingMetrics.SPOOL_SEGMENTS)).isZero();
     }
 
     @Test
     void locateGivesAnOffsetFromWhichTheSegmentPlays() throws Exception {
         RecordingService s = service(Map.of());
-        s.start(CAM, null);
+        s.start(CAM, null, null);
         record(s, CAM, 6);
 
         RecordingIndex.Location l = s.locate(CAM, T0 + 3500).orElseThrow();
@@ -182,7 +201,7 @@ class RecordingServiceTest {
     @Test
     void reindexRebuildsALostIndexFromStorage() throws Exception {
         RecordingService s = service(Map.of());
-        s.start(CAM, null);
+        s.start(CAM, null, null);
         record(s, CAM, 6);
         RecordingIndex index = new RecordingIndex(db.dataSource());
         List<SegmentRecord> before = s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 100);
@@ -217,7 +236,7 @@ class RecordingServiceTest {
     @Test
     void aNewDatabaseIsRebuiltInTheBackgroundAtStart() throws Exception {
         RecordingService first = service(Map.of());
-        first.start(CAM, null);
+        first.start(CAM, null, null);
         record(first, CAM, 4);
         first.deactivate();
         services.remove(first);
@@ -232,7 +251,7 @@ class RecordingServiceTest {
     @Test
     void reindexRecoversFromACrashInEitherDirection() throws Exception {
         RecordingService s = service(Map.of());
-        s.start(CAM, null);
+        s.start(CAM, null, null);
         record(s, CAM, 4);
         RecordingIndex index = new RecordingIndex(db.dataSource());
         // Crash before the rename: the row says "recording", the object never made it.
@@ -271,8 +290,8 @@ class RecordingServiceTest {
     @Test
     void retentionByAgeNeverTouchesTheSegmentBeingWritten() throws Exception {
         RecordingService s = service(Map.of("retention_days", 30));
-        s.start(CAM, null);
-        s.start(DOOR, null);
+        s.start(CAM, null, null);
+        s.start(DOOR, null, null);
         record(s, CAM, 4);
         List<SegmentRecord> old = s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 10);
         assertThat(old).hasSize(2);
@@ -317,8 +336,8 @@ class RecordingServiceTest {
     @Test
     void byteLimitsDeleteOldestFirstPerStreamThenOverall() throws Exception {
         RecordingService s = service(Map.of("retention_days", 0));
-        s.start(CAM, null);
-        s.start(DOOR, null);
+        s.start(CAM, null, null);
+        s.start(DOOR, null, null);
         record(s, CAM, 6);
         clock.addAndGet(60_000);
         record(s, DOOR, 6);
@@ -343,64 +362,145 @@ class RecordingServiceTest {
     }
 
     @Test
-    void withoutABackendSegmentsAreDroppedAndCounted() throws Exception {
+    void withoutABackendSegmentsWaitInTheSpoolAndGoToTheFirstBackendThatAppears() throws Exception {
         RecordingService s = service(Map.of(), null);
-        s.start(CAM, null);
+        s.start(CAM, null, null);
         assertThat(s.status(CAM).backend()).isNull();
         assertThat(metrics.value(RecordingMetrics.STORAGE_AVAILABLE)).isZero();
-        List<VideoSample> input = Media.h264(6);
-        feed(CAM, input.subList(0, 60));
-        RecordingService.Status st = s.status(CAM);
-        assertThat(st.recorder().open()).isTrue();
-        assertThat(st.recorder().segmentKey()).isNull();
-        feed(CAM, input.subList(60, input.size()));
+        feed(CAM, Media.h264(6));
         registry.listener.onStreamEnd(CAM);
-        assertThat(metrics.value(RecordingMetrics.SEGMENTS, "dropped")).isEqualTo(3);
-        assertThat(s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 10)).isEmpty();
-        assertThat(s.runRetention()).isEmpty();
-        assertThatThrownBy(s::startReindex).isInstanceOf(IllegalStateException.class);
+        awaitFinished(s);
+
+        List<SegmentRecord> spooled = s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 10);
+        assertThat(spooled).hasSize(3).extracting(SegmentRecord::backend).containsOnly("spool");
+        assertThat(metrics.value(RecordingMetrics.SPOOL_SEGMENTS)).isEqualTo(3);
+        assertThat(metrics.value(RecordingMetrics.SPOOL_BYTES))
+                .isEqualTo(spooled.stream().mapToLong(SegmentRecord::bytes).sum());
+        // Served from the spool meanwhile, ranges included.
+        RecordingService.Download d = s.download(CAM, spooled.get(0).name());
+        assertThat(d.backend()).isEqualTo("spool");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new RecordingResource(s).copy(d, 10, 100, out);
+        byte[] file = Files.readAllBytes(dir.resolve("spool").resolve(spooled.get(0).key()));
+        assertThat(out.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(file, 10, 110));
+
+        storage = new DirStorage(dir.resolve("store"), "local");
+        s.bindStorage(storage);
+        awaitIdle(s);
+        List<SegmentRecord> stored = s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 10);
+        assertThat(stored).extracting(SegmentRecord::backend).containsOnly("local");
+        assertThat(stored).extracting(SegmentRecord::key).isEqualTo(spooled.stream().map(SegmentRecord::key).toList());
+        for (SegmentRecord r : stored) {
+            Media.assertValid(storage.path(r.key()));
+        }
+        assertThat(filesIn(dir.resolve("spool"))).isZero();
+        assertThat(metrics.value(RecordingMetrics.SEGMENTS, "complete")).isEqualTo(3);
+        assertThat(s.download(CAM, stored.get(0).name()).backend()).isEqualTo("local");
     }
 
     @Test
-    void aStalledBackendCostsOneSegmentNotTheRecording() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        DirStorage base = new DirStorage(dir.resolve("stall"), "local");
-        StorageBackend stalling = new DirStorage(dir.resolve("stall"), "local") {
-            @Override
-            public long write(String key, InputStream data) throws IOException {
-                if (writes.incrementAndGet() == 1) {
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return base.write(key, data);
-            }
-        };
-        RecordingService s = service(Map.of("pipe_buffer_kib", 1, "write_stall_timeout_ms", 200), stalling);
-        s.start(CAM, null);
-        List<VideoSample> input = Media.h264(6);
-        feed(CAM, input);
+    void aFailingBackendLosesNothingAndGetsEverySegmentOnceInOrder() throws Exception {
+        DirStorage failing = new DirStorage(dir.resolve("flaky"), "s3");
+        failing.failWrites = true;
+        RecordingService s = service(Map.of("storage_target", "(flux.storage.type=s3)"), failing);
+        s.start(CAM, null, null);
+        feed(CAM, Media.h264(6));
         registry.listener.onStreamEnd(CAM);
-        release.countDown();
-        awaitIdle(s);
+        awaitFinished(s);
+        await("a failed upload", () -> failing.writes.get() >= 1);
+        RecordingService.StorageState st = s.storageState();
+        assertThat(st.active()).isEqualTo("s3");
+        assertThat(st.spoolWaiting()).isEqualTo(3);
+        assertThat(st.backends()).singleElement().satisfies(b -> {
+            assertThat(b.healthy()).isFalse();
+            assertThat(b.last_error()).contains("write refused");
+        });
+        // Backing off: a handful of attempts, not a storm.
+        int attempts = failing.writes.get();
+        assertThat(attempts).isLessThan(5);
 
-        assertThat(metrics.value(RecordingMetrics.SEGMENTS, "failed")).isEqualTo(1);
+        failing.failWrites = false;
+        awaitIdle(s);
         List<SegmentRecord> stored = s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 10);
-        assertThat(stored).hasSize(2);
+        assertThat(stored).hasSize(3).extracting(SegmentRecord::backend).containsOnly("s3");
+        assertThat(filesIn(dir.resolve("flaky"))).isEqualTo(3);
         for (SegmentRecord r : stored) {
-            Media.assertValid(base.path(r.key()));
+            Media.assertValid(failing.path(r.key()));
         }
-        try (var files = Files.walk(dir.resolve("stall"))) {
-            assertThat(files.filter(Files::isRegularFile).count()).isEqualTo(2); // no partial or temporary file
-        }
+        assertThat(failing.order).isEqualTo(stored.stream().map(SegmentRecord::key).toList());
+        assertThat(s.storageState().backends().get(0).healthy()).isTrue();
+        assertThat(metrics.value(RecordingMetrics.SEGMENTS, "failed")).isZero();
+    }
+
+    @Test
+    void aFullSpoolEvictsTheOldestSegmentsOfTheLowestPriorityFirst() throws Exception {
+        RecordingService s = service(Map.of(), null);
+        s.start(CAM, null, 5);
+        s.start(DOOR, null, 0);
+        feed(CAM, Media.h264(4));
+        registry.listener.onStreamEnd(CAM);
+        clock.addAndGet(60_000);
+        feed(DOOR, Media.h264(4));
+        registry.listener.onStreamEnd(DOOR);
+        awaitFinished(s);
+        List<SegmentRecord> door = s.list(DOOR, Long.MIN_VALUE, Long.MAX_VALUE, 10);
+        assertThat(door).hasSize(2);
+        long full = s.storageState().spoolBytes();
+
+        // Exactly full: the next segment needs room, which the low-priority stream gives, oldest first.
+        s.modified(config(Map.of("spool_max_bytes", full)));
+        clock.addAndGet(60_000);
+        feed(CAM, Media.h264(2));
+        registry.listener.onStreamEnd(CAM);
+        awaitFinished(s);
+
+        assertThat(metrics.value(RecordingMetrics.SEGMENTS, "evicted")).isGreaterThanOrEqualTo(1);
+        assertThat(s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 10)).hasSize(3);
+        List<SegmentRecord> doorLeft = s.list(DOOR, Long.MIN_VALUE, Long.MAX_VALUE, 10);
+        assertThat(doorLeft.size()).isLessThan(2);
+        assertThat(doorLeft).extracting(SegmentRecord::key).doesNotContain(door.get(0).key());
+        assertThat(dir.resolve("spool").resolve(door.get(0).key())).doesNotExist();
+        assertThat(s.storageState().spoolBytes()).isLessThanOrEqualTo(full);
+    }
+
+    @Test
+    void aSegmentInterruptedByACrashIsCutBackToItsLastFragmentAndKept() throws Exception {
+        RecordingService s = service(Map.of("fragment_max_ms", 500), null);
+        s.start(CAM, null, null);
+        feed(CAM, Media.h264(4).subList(0, 40)); // 1.6 s into a 2 s segment
+        String key = s.status(CAM).recorder().segmentKey();
+        Path part = dir.resolve("spool").resolve(key + Spool.PART);
+        await("fragments on disk", () -> {
+            try {
+                return Files.size(part) > 1000;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        // The crash: a copy of the spool as it is now, torn in the middle of the last fragment.
+        Path crashed = dir.resolve("crashed");
+        Files.createDirectories(crashed.resolve(key).getParent());
+        byte[] bytes = Files.readAllBytes(part);
+        Files.write(crashed.resolve(key + Spool.PART), java.util.Arrays.copyOf(bytes, bytes.length - 7));
+
+        storage = new DirStorage(dir.resolve("store"), "local");
+        RecordingService after = new RecordingService(registry, db, metrics, config(Map.of()), clock::get, crashed);
+        after.bindStorage(storage);
+        after.activate();
+        services.add(after);
+        await("the salvaged segment is stored", () -> Files.exists(storage.path(key)));
+        Media.assertValid(storage.path(key));
+        assertThat(Media.packets(storage.path(key), "v").size()).isBetween(20, 39);
+        SegmentRecord r = new RecordingIndex(db.dataSource()).segment(key).orElseThrow();
+        assertThat(r.status()).isEqualTo(SegmentRecord.COMPLETE);
+        assertThat(r.backend()).isEqualTo("local");
+        assertThat(r.bytes()).isEqualTo(Files.size(storage.path(key)));
     }
 
     @Test
     void onOffChoicesArePersistedAndSurviveARestart() throws Exception {
         RecordingService s = service(Map.of());
-        s.start(CAM, new SegmentPolicy(SegmentStrategy.GOPS, 5));
+        s.start(CAM, new SegmentPolicy(SegmentStrategy.GOPS, 5), 7);
         s.stop(DOOR);
         s.deactivate();
         services.remove(s);
@@ -411,6 +511,7 @@ class RecordingServiceTest {
         assertThat(cam.explicit()).isTrue();
         assertThat(cam.policy()).isEqualTo(new SegmentPolicy(SegmentStrategy.GOPS, 5));
         assertThat(cam.policyExplicit()).isTrue();
+        assertThat(cam.priority()).isEqualTo(7);
         assertThat(again.status(DOOR).enabled()).isFalse();
         RecordingService.Status other = again.status(StreamId.of("rtsp/other"));
         assertThat(other.enabled()).isTrue();
@@ -420,7 +521,7 @@ class RecordingServiceTest {
         // Stopping keeps the stream's own policy for the next start... unless start names another.
         again.stop(CAM);
         assertThat(again.status(CAM).policy().strategy()).isEqualTo(SegmentStrategy.GOPS);
-        again.start(CAM, null);
+        again.start(CAM, null, null);
         assertThat(again.status(CAM).policyExplicit()).isFalse();
     }
 
@@ -438,7 +539,7 @@ class RecordingServiceTest {
         feed(CAM, input.subList(40, input.size()));
         assertThat(s.status(CAM).recorder()).isNull();
 
-        s.start(DOOR, null);
+        s.start(DOOR, null, null);
         feed(DOOR, input.subList(0, 30));
         s.stop(DOOR);
         awaitIdle(s);
@@ -449,7 +550,7 @@ class RecordingServiceTest {
     @Test
     void segmentsAreServedByNameFromTheBackendThatHoldsThem() throws Exception {
         RecordingService s = service(Map.of());
-        s.start(CAM, null);
+        s.start(CAM, null, null);
         record(s, CAM, 4);
         SegmentRecord first = s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 10).get(0);
 
@@ -469,25 +570,32 @@ class RecordingServiceTest {
         byte[] file = Files.readAllBytes(storage.path(first.key()));
         assertThat(out.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(file, 100, 1100));
 
-        // Another backend takes over (greedy swap): new segments go there, old ones are reported unreachable.
+        // Another backend is chosen by configuration: new segments go there, old ones stay readable where they are.
         DirStorage nas = new DirStorage(dir.resolve("nas"), "nas");
         s.bindStorage(nas);
-        s.unbindStorage(storage);
-        assertThatThrownBy(() -> s.download(CAM, first.name())).isInstanceOfSatisfying(
-                RecordingService.DownloadException.class, e -> assertThat(e.status).isEqualTo(503));
+        s.modified(config(Map.of("storage_target", "(flux.storage.type=nas)")));
         clock.addAndGet(60_000);
         record(s, CAM, 2);
         assertThat(s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 10)).extracting(SegmentRecord::backend)
                 .containsExactly("local", "local", "nas");
         SegmentRecord onNas = s.list(CAM, Long.MIN_VALUE, Long.MAX_VALUE, 10).get(2);
         assertThat(nas.path(onNas.key())).exists();
-        assertThat(s.download(CAM, onNas.name()).backend()).isSameAs(nas);
+        assertThat(storage.path(onNas.key())).doesNotExist();
+        assertThat(s.download(CAM, onNas.name()).backend()).isEqualTo("nas");
+        assertThat(s.download(CAM, first.name()).backend()).isEqualTo("local");
+        // Once the old backend is gone its segments are reported unreachable, naming it.
+        s.unbindStorage(storage);
+        assertThatThrownBy(() -> s.download(CAM, first.name())).isInstanceOfSatisfying(
+                RecordingService.DownloadException.class, e -> {
+                    assertThat(e.status).isEqualTo(503);
+                    assertThat(e.getMessage()).contains("local");
+                });
     }
 
     @Test
     void deactivationFinishesOpenSegments() throws Exception {
         RecordingService s = service(Map.of());
-        s.start(CAM, null);
+        s.start(CAM, null, null);
         feed(CAM, Media.h264(4).subList(0, 40));
         s.deactivate();
         services.remove(s);

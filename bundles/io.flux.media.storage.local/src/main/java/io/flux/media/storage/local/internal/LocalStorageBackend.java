@@ -172,6 +172,11 @@ public class LocalStorageBackend implements StorageBackend, ReadinessCheck {
     }
 
     @Override
+    public long writeFile(String key, Path file) throws IOException {
+        return store.writeFile(key, file);
+    }
+
+    @Override
     public InputStream read(String key, long offset, long length) throws IOException {
         return store.read(key, offset, length);
     }

@@ -296,6 +296,40 @@ final class LocalStore {
         }
     }
 
+    /**
+     * Takes a finished file over: a rename when it is on this store's file system (no second copy of the bytes),
+     * else a copy through {@link #write}. The file is synced first unless the fsync policy is NEVER.
+     */
+    long writeFile(String key, Path file) throws IOException {
+        requireKey(key, "write");
+        Settings s = settings;
+        long size = Files.size(file);
+        refuseWhenFull(key, s, 0);
+        Path target = resolve(key);
+        try {
+            if (s.fsync() != FsyncPolicy.NEVER) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    ch.force(true);
+                }
+            }
+            Files.createDirectories(target.getParent());
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            // Another file system: copy, with the usual temporary name and rename.
+            try (InputStream in = Files.newInputStream(file)) {
+                return write(key, in);
+            }
+        } catch (IOException | RuntimeException e) {
+            metrics.error("write", "io");
+            throw e;
+        }
+        if (s.fsync() != FsyncPolicy.NEVER) {
+            syncDirectory(target.getParent());
+        }
+        metrics.written(size);
+        return size;
+    }
+
     private Path resolve(String key) {
         Path p = root.resolve(key).normalize();
         // Keys were validated; this guards the guard.

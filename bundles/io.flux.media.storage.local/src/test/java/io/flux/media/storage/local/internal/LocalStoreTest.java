@@ -91,6 +91,24 @@ class LocalStoreTest {
     }
 
     @Test
+    void aFileOnTheSameFileSystemIsTakenOverByARename() throws IOException {
+        byte[] data = bytes(300_000);
+        Path file = dir.resolve("spooled.mp4");
+        Files.write(file, data);
+        Object inode = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertThat(store.writeFile("rtsp/cam/segments/000002.mp4", file)).isEqualTo(data.length);
+        assertThat(file).doesNotExist();
+        assertThat(store.read("rtsp/cam/segments/000002.mp4", 0, -1).readAllBytes()).isEqualTo(data);
+        Path stored = dir.resolve("root").resolve("rtsp/cam/segments/000002.mp4");
+        if (Files.exists(stored) && inode != null) {
+            assertThat(Files.readAttributes(stored, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                    .as("moved, not copied").isEqualTo(inode);
+        }
+        assertThatThrownBy(() -> store.writeFile("../escape", dir.resolve("x")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void deleteKeepsParentsThatStillHoldObjects() throws IOException {
         write("a/b/one", "1");
         write("a/two", "2");
