@@ -1095,8 +1095,8 @@ public class RecordingService implements MediaListener, SegmentTarget.Store, Spo
     }
 
     /** The storage view of {@code GET /api/v1/recordings/storage}. */
-    record StorageState(String target, String active, List<Uploader.BackendState> backends, String spoolDir,
-            long spoolBytes, long spoolMaxBytes, int spoolWaiting, int spoolWriting) {
+    record StorageState(String target, String active, List<Uploader.BackendState> backends, String spool_dir,
+            long spool_bytes, long spool_max_bytes, int spool_waiting, int spool_writing) {
     }
 
     StorageState storageState() {

@@ -48,6 +48,13 @@ final class RecordingViews {
             Integer added, Integer removed, Integer failed, String error) {
     }
 
+    /** {@code GET recordings/storage/{backend}/objects}. */
+    record ObjectPageView(String backend, List<ObjectView> objects, String next_token) {
+    }
+
+    record ObjectView(String key, long size, Instant last_modified) {
+    }
+
     static StatusView status(RecordingService.Status s) {
         StreamRecorder.Status r = s.recorder();
         boolean recording = r != null && r.open();

@@ -9,11 +9,17 @@ import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
 import io.flux.media.api.rest.ApiException;
 import io.flux.media.api.rest.FluxApi;
+import io.flux.media.api.rest.RequiresRole;
+import io.flux.media.api.security.Role;
+import io.flux.media.api.storage.StorageBackend;
+import io.flux.media.api.storage.StoragePage;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -62,5 +68,28 @@ public class RecordingsResource {
     @Path("storage")
     public RecordingService.StorageState storage() {
         return service.storageState();
+    }
+
+    /** One page of what a bound backend holds under {@code prefix}: for operators checking where segments are. */
+    @GET
+    @Path("storage/{backend}/objects")
+    @RequiresRole(Role.ADMIN)
+    public RecordingViews.ObjectPageView objects(@PathParam("backend") String backend,
+            @QueryParam("prefix") String prefix, @QueryParam("token") String token,
+            @QueryParam("limit") String limit) {
+        StorageBackend b = service.backend(backend).orElseThrow(() -> new ApiException(404, "not_found",
+                "no storage backend '" + backend + "' is installed and started"));
+        int n = RecordingResource.limit(limit);
+        StoragePage page;
+        try {
+            page = b.list(prefix == null ? "" : prefix, token == null || token.isBlank() ? null : token, n);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw ApiException.unavailable("storage backend " + backend + " failed: " + e.getMessage());
+        }
+        return new RecordingViews.ObjectPageView(backend, page.objects().stream()
+                .map(o -> new RecordingViews.ObjectView(o.key(), o.size(), o.lastModified())).toList(),
+                page.nextToken());
     }
 }

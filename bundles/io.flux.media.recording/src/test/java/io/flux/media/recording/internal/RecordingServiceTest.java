@@ -410,7 +410,7 @@ class RecordingServiceTest {
         await("a failed upload", () -> failing.writes.get() >= 1);
         RecordingService.StorageState st = s.storageState();
         assertThat(st.active()).isEqualTo("s3");
-        assertThat(st.spoolWaiting()).isEqualTo(3);
+        assertThat(st.spool_waiting()).isEqualTo(3);
         assertThat(st.backends()).singleElement().satisfies(b -> {
             assertThat(b.healthy()).isFalse();
             assertThat(b.last_error()).contains("write refused");
@@ -445,7 +445,7 @@ class RecordingServiceTest {
         awaitFinished(s);
         List<SegmentRecord> door = s.list(DOOR, Long.MIN_VALUE, Long.MAX_VALUE, 10);
         assertThat(door).hasSize(2);
-        long full = s.storageState().spoolBytes();
+        long full = s.storageState().spool_bytes();
 
         // Exactly full: the next segment needs room, which the low-priority stream gives, oldest first.
         s.modified(config(Map.of("spool_max_bytes", full)));
@@ -460,7 +460,7 @@ class RecordingServiceTest {
         assertThat(doorLeft.size()).isLessThan(2);
         assertThat(doorLeft).extracting(SegmentRecord::key).doesNotContain(door.get(0).key());
         assertThat(dir.resolve("spool").resolve(door.get(0).key())).doesNotExist();
-        assertThat(s.storageState().spoolBytes()).isLessThanOrEqualTo(full);
+        assertThat(s.storageState().spool_bytes()).isLessThanOrEqualTo(full);
     }
 
     @Test
