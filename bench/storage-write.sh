@@ -7,7 +7,7 @@
 # `put` of a RAW_MB file to the share, a plain SigV4 PUT of the same file to the bucket (curl --aws-sigv4),
 # each RAW_SAMPLES times (median); and our figure as a fraction of raw.
 # Usage: bench/storage-write.sh [BACKEND...]   (default: local nas s3; N streams from STREAMS, default 64;
-# CLIP_MBPS, default 4, other values make and replay a 1080p clip of that bitrate, with grain so x264 needs it)
+# FRAGMENT_MS, the recorder's fragment.max.ms, default 1000; CLIP_MBPS, default 4, other values make and replay a 1080p clip of that bitrate, with grain so x264 needs it)
 # The recording rate is set by the media (N x CLIP_MBPS), so "ours" is the rate offered, not the backend's
 # ceiling, unless the backend falls behind (then errors/failed segments show it).
 set -euo pipefail
@@ -63,7 +63,8 @@ backend_setup() { # BACKEND: the external server, the backend's config, and the 
         "$FLUX_TEST_S3_BUCKET" "$FLUX_TEST_S3_ACCESS_KEY" "$FLUX_TEST_S3_SECRET_KEY" \
         > "$WORK/config/io.flux.media.storage.s3.cfg" ;;
   esac
-  printf 'record.by.default=true\nsegment.duration.seconds=2\nstorage.target=(flux.storage.type=%s)\n' "$1" \
+  printf 'record.by.default=true\nsegment.duration.seconds=2\nfragment.max.ms=%s\nstorage.target=(flux.storage.type=%s)\n' \
+    "${FRAGMENT_MS:-1000}" "$1" \
     > "$WORK/config/io.flux.media.recording.cfg"
 }
 
@@ -124,13 +125,13 @@ for b in "${BACKENDS[@]}"; do
     bench_api -o /dev/null -X POST -d "{\"file\":\"$(basename "$INPUT")\",\"name\":\"cam$i\"}" "http://127.0.0.1:$PORT/api/v1/replays"
   done
   sleep "$WARMUP"
-  e0=$(errors "$b"); f0=$(segments failed); k0=$(segments complete); d0=$(segments dropped)
+  e0=$(errors "$b"); f0=$(segments failed); k0=$(segments complete); d0=$(segments evicted)
   c0=$(bench_cpu_ticks "$pid"); win=$((DURATION / SAMPLES)); rates=()
   for _ in $(seq 1 "$SAMPLES"); do
     rates+=("$(window_rate "$b" "$win")")
   done
   c1=$(bench_cpu_ticks "$pid")
-  e1=$(errors "$b"); f1=$(segments failed); k1=$(segments complete); d1=$(segments dropped)
+  e1=$(errors "$b"); f1=$(segments failed); k1=$(segments complete); d1=$(segments evicted); sp=$(bench_metric storage_spool_segments "")
 
   rss=$(bench_rss_mb "$pid")
   bench_stop "$pid"
@@ -139,9 +140,9 @@ for b in "${BACKENDS[@]}"; do
   raw=$(printf '%s\n' "${raws[@]}" | median)
   awk -v b="$b" -v n="$STREAMS" -v o="$ours" -v rs="${rates[*]}" -v r="$raw" -v rr="${raws[*]}" -v c="$((c1 - c0))" \
       -v hz="$hz" -v t="$DURATION" -v e="$((e1 - e0))" -v et="$e1" -v f="$((f1 - f0))" -v k="$((k1 - k0))" \
-      -v d="$((d1 - d0))" -v rss="$rss" 'BEGIN {
-    printf "backend=%s streams=%d  ours=%.2f MB/s (windows: %s)  raw=%.1f MB/s (runs: %s)  ours/raw=%.3f  cpu=%.2f cores  storage_errors=%d (total %d)  segments complete=%d failed=%d dropped=%d  rss=%d MB\n",
-      b, n, o, rs, r, rr, (r > 0 ? o / r : 0), c / hz / t, e, et, k, f, d, rss }'
+      -v d="$((d1 - d0))" -v sp="${sp:-0}" -v rss="$rss" 'BEGIN {
+    printf "backend=%s streams=%d  ours=%.2f MB/s (windows: %s)  raw=%.1f MB/s (runs: %s)  ours/raw=%.3f  cpu=%.2f cores  storage_errors=%d (total %d)  segments complete=%d failed=%d evicted=%d  spool_waiting_at_end=%d  rss=%d MB\n",
+      b, n, o, rs, r, rr, (r > 0 ? o / r : 0), c / hz / t, e, et, k, f, d, sp, rss }'
   echo "  server log: $(grep -c -E ' (ERROR|WARN) ' "$log" || true) ERROR/WARN lines"
   grep -E ' (ERROR|WARN) ' "$log" | cut -c1-300 | sed 's/^/    /' | head -8 || true
   [ -z "${KEEP_WORK:-}" ] || echo "  kept: $log"

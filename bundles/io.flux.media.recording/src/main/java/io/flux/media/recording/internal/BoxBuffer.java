@@ -29,12 +29,9 @@ final class BoxBuffer {
         pos = 0;
     }
 
-    /** Hands the backing array over to the caller and starts afresh with one of {@code nextCapacity} bytes. */
-    byte[] detach(int nextCapacity) {
-        byte[] out = buf;
-        buf = new byte[Math.max(16, nextCapacity)];
-        pos = 0;
-        return out;
+    /** The backing array (valid up to {@link #position()}) until the next write or {@link #reset()}. */
+    byte[] array() {
+        return buf;
     }
 
     private void ensure(int more) {

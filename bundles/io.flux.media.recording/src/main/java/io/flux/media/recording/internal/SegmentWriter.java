@@ -22,11 +22,14 @@ import io.flux.media.codec.NalUnits;
  * the keyframe index records. Video decode times are relative to the segment's first keyframe.
  * <p>
  * The output receives whole chunks and owns them afterwards: sample data is copied once, from the sample's
- * payload into the fragment buffer, which is then handed over without another copy. Not thread-safe.
+ * payload into the fragment buffer, which the output writes out before the buffer is reused. Not thread-safe.
  */
 final class SegmentWriter {
 
-    /** Receives the segment's bytes; owns {@code data} after the call. */
+    /**
+     * Receives the segment's bytes. {@code data} is only valid during the call: the writer reuses its buffers, so a
+     * stream's memory stays at about one fragment however long it records.
+     */
     interface Output {
         void write(byte[] data, int length) throws IOException;
     }
@@ -276,7 +279,7 @@ final class SegmentWriter {
         header.reset();
         Fmp4.fragmentHeader(header, ++sequence, runs);
         int headerLength = header.position();
-        out.write(header.detach(4096), headerLength);
+        out.write(header.array(), headerLength);
         written += headerLength;
         if (startsWithKeyframe) {
             keyframes.add(new Keyframe(videoFrag.baseDecodeTime(), moofOffset));
@@ -295,8 +298,7 @@ final class SegmentWriter {
             return;
         }
         int length = frag.dataLength();
-        // The next fragment is likely about as large: start there instead of growing from small.
-        out.write(frag.data.detach(length + length / 4), length);
+        out.write(frag.data.array(), length);
         written += length;
         frag.clear();
     }
