@@ -24,9 +24,16 @@ final class ServerApi {
     }
 
     private final ServerProcess server;
+    private final String token;
 
     ServerApi(ServerProcess server) {
+        this(server, ServerProcess.ADMIN_TOKEN);
+    }
+
+    /** With another bearer token (a node token, a wrong one). */
+    ServerApi(ServerProcess server, String token) {
         this.server = server;
+        this.token = token;
     }
 
     Reply get(String path) {
@@ -34,9 +41,23 @@ final class ServerApi {
     }
 
     Reply post(String path, String json) {
+        return post(path, json, new String[0]);
+    }
+
+    /** POST with extra headers given as name, value, name, value... */
+    Reply post(String path, String json, String... headers) {
+        HttpRequest.Builder b = request(path).header("Content-Type", "application/json")
+                .POST(json.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
+    }
+
+    /** PATCH a JSON body. */
+    Reply patch(String path, String json) {
         return send(request(path).header("Content-Type", "application/json")
-                .POST(json.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .build());
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     /** GET with extra headers given as name, value, name, value... */
@@ -66,7 +87,7 @@ final class ServerApi {
         String url = path.startsWith("http") ? path
                 : server.base() + (path.startsWith("/") ? path : "/api/v1/" + path);
         return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ServerProcess.ADMIN_TOKEN);
+                .header("Authorization", "Bearer " + token);
     }
 
     private static Reply send(HttpRequest req) {

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The exported server started the way users start it ({@code runtime/bin/flux-server}), as its own process,
- * so tests can kill it with SIGKILL and start it again on the same data directory.
+ * The exported server started the way users start it ({@code runtime/bin/flux-server}, or another launcher such
+ * as {@code runtime/bin/flux-gb28181d}), as its own process, so tests can kill it with SIGKILL and start it again
+ * on the same data directory.
  */
 public final class ServerProcess implements AutoCloseable {
 
@@ -25,9 +26,22 @@ public final class ServerProcess implements AutoCloseable {
     private final Path root;
     private final Path work;
     private final int port;
+    private final String launcher;
+    private final Map<String, String> environment;
     private Process process;
 
     public ServerProcess(Path work, Map<String, String> extraConfig) throws IOException {
+        this(work, extraConfig, "flux-server", Map.of("FLUX_ADMIN_TOKEN", ADMIN_TOKEN));
+    }
+
+    /**
+     * @param launcher    script under {@code runtime/bin}
+     * @param environment variables for it (its token)
+     */
+    public ServerProcess(Path work, Map<String, String> extraConfig, String launcher, Map<String, String> environment)
+            throws IOException {
+        this.launcher = launcher;
+        this.environment = Map.copyOf(environment);
         this.root = Path.of(System.getProperty("flux.root", ".."));
         this.work = Files.createDirectories(work);
         this.port = freePort();
@@ -47,11 +61,12 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public ServerProcess start() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(root.resolve("runtime/bin/flux-server").toString())
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("runtime/bin").resolve(launcher).toString())
                 .directory(work.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("server.log").toFile()));
-        pb.environment().put("FLUX_ADMIN_TOKEN", ADMIN_TOKEN);
+        pb.environment().remove("FLUX_ADMIN_TOKEN");
+        pb.environment().putAll(environment);
         pb.environment().put("FLUX_DATA_DIR", work.resolve("data").toString());
         pb.environment().put("FLUX_CONFIG_DIR", work.resolve("config").toString());
         process = pb.start();
@@ -110,6 +125,11 @@ public final class ServerProcess implements AutoCloseable {
 
     public Path work() {
         return work;
+    }
+
+    /** Everything the process wrote so far (console and log). */
+    public String log() throws IOException {
+        return Files.readString(work.resolve("server.log"), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

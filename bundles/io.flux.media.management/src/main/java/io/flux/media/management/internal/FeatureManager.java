@@ -188,8 +188,24 @@ public final class FeatureManager {
      * the next start.
      */
     public void installBootFeatures() {
+        installBootFeatures(null);
+    }
+
+    /**
+     * As {@link #installBootFeatures()}, but with {@code only} non-null the boot features are exactly the features
+     * it names, whatever their {@code boot} flag: a runtime such as {@code flux-gb28181d} boots a smaller set from the
+     * same features folder. Names without a usable feature are logged.
+     */
+    public void installBootFeatures(Set<String> only) {
+        if (only != null) {
+            Map<String, Feature> known = bundles.locked(this::scan);
+            only.stream().filter(n -> !known.containsKey(n) || !known.get(n).usable())
+                    .forEach(n -> LOG.warn("boot feature {} listed by the runtime is not a usable feature in {}", n,
+                            featuresDir));
+        }
         List<String> names = bundles.locked(() -> scan().values().stream()
-                .filter(f -> f.usable() && f.definition().boot() && !f.definition().core())
+                .filter(f -> f.usable() && !f.definition().core()
+                        && (only == null ? f.definition().boot() : only.contains(f.name())))
                 .map(Feature::name)
                 .filter(name -> state.get(name).isEmpty())
                 .toList());

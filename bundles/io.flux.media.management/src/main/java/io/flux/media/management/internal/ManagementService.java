@@ -35,6 +35,11 @@ public class ManagementService {
 
     /** Framework property naming the features folder when {@code features.dir} is empty. */
     static final String FEATURES_DIR_PROPERTY = "flux.features.dir";
+    /**
+     * Framework property a runtime sets to choose its boot features (comma-separated names) instead of the
+     * features' own {@code boot} flags; {@code flux-gb28181d} boots only GB28181, local storage and snapshots.
+     */
+    static final String BOOT_FEATURES_PROPERTY = "flux.features.boot";
 
     @ObjectClassDefinition(name = "Flux runtime management",
             description = "Bundle uploads through the REST API, the deploy folder and named features.")
@@ -86,7 +91,8 @@ public class ManagementService {
             thread.setDaemon(true);
             return thread;
         });
-        boot.execute(features::installBootFeatures);
+        java.util.Set<String> bootOnly = bootFeatures(context.getProperty(BOOT_FEATURES_PROPERTY));
+        boot.execute(() -> features.installBootFeatures(bootOnly));
         LOG.info("runtime management ready: deploy folder {}, features folder {}", deployDir, featuresDir);
     }
 
@@ -118,6 +124,20 @@ public class ManagementService {
 
     public long uploadMaxBytes() {
         return uploadMaxBytes;
+    }
+
+    /** The names a {@value #BOOT_FEATURES_PROPERTY} value lists; null when the property is absent. */
+    static java.util.Set<String> bootFeatures(String property) {
+        if (property == null) {
+            return null;
+        }
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (String name : property.split(",")) {
+            if (!name.isBlank()) {
+                names.add(name.strip());
+            }
+        }
+        return names;
     }
 
     static Path resolve(String setting) {

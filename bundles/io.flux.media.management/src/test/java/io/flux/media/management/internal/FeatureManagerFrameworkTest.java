@@ -180,6 +180,27 @@ class FeatureManagerFrameworkTest {
     }
 
     @Test
+    void aRuntimeBootListReplacesTheBootFlags() throws Exception {
+        Path console = Files.createDirectories(featuresDir.resolve("console"));
+        TestJars.bundle(console, "console.jar", "test.console", "1.0.0");
+        Files.writeString(console.resolve("feature.json"), """
+                {"name":"console","description":"The console","boot":true,"bundles":["console.jar"]}
+                """);
+        Path extra = Files.createDirectories(featuresDir.resolve("extra"));
+        TestJars.bundle(extra, "extra.jar", "test.extra", "1.0.0");
+        Files.writeString(extra.resolve("feature.json"), """
+                {"name":"extra","description":"Not booted by default","boot":false,"bundles":["extra.jar"]}
+                """);
+
+        features.installBootFeatures(ManagementService.bootFeatures(" extra, missing ,"));
+
+        assertThat(features.get("extra").installed()).isTrue();
+        assertThat(features.get("console").installed()).as("boot flag ignored under a runtime list").isFalse();
+        assertThat(find("test.console")).isNull();
+        assertThat(ManagementService.bootFeatures(null)).isNull();
+    }
+
+    @Test
     void coreFeaturesAreListedAsInstalledAndRefuseInstallAndUninstall() throws Exception {
         Path folder = Files.createDirectories(featuresDir.resolve("core"));
         Files.writeString(folder.resolve("feature.json"), """

@@ -19,6 +19,7 @@ import io.flux.media.api.security.Authenticator;
 import io.flux.media.api.security.Role;
 import io.flux.media.api.server.ServerEnvironment;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -70,25 +71,50 @@ public final class TokenAuthenticator implements Authenticator {
 
     static final String ADMIN_ENV = "FLUX_ADMIN_TOKEN";
     static final String VIEWER_ENV = "FLUX_VIEWER_TOKEN";
+    /**
+     * Framework properties a runtime sets to name its own token variables ({@code flux-gb28181d}: its node token in
+     * {@code FLUX_GB28181D_TOKEN}, no viewer variable, nothing generated). Empty viewer name: no viewer variable.
+     */
+    static final String ADMIN_ENV_PROPERTY = "flux.security.admin.token.env";
+    static final String VIEWER_ENV_PROPERTY = "flux.security.viewer.token.env";
+    static final String GENERATE_PROPERTY = "flux.security.generate.admin.token";
     static final int MIN_RECOMMENDED_LENGTH = 16;
     private static final Logger LOG = LoggerFactory.getLogger(TokenAuthenticator.class);
 
     private final Function<String, String> environment;
     private final Path digestFile;
+    private final String adminEnv;
+    private final String viewerEnv;
+    private final boolean generationAllowed;
     private volatile Digests digests;
 
     private record Digests(byte[] admin, byte[] viewer, String adminSource) {
     }
 
     @Activate
-    public TokenAuthenticator(@Reference ServerEnvironment server, Config config) {
-        this(server.dataDirectory().resolve("secrets").resolve("admin.token.sha256"), System::getenv, config);
+    public TokenAuthenticator(@Reference ServerEnvironment server, BundleContext context, Config config) {
+        this(server.dataDirectory().resolve("secrets").resolve("admin.token.sha256"), System::getenv, config,
+                property(context, ADMIN_ENV_PROPERTY, ADMIN_ENV), property(context, VIEWER_ENV_PROPERTY, VIEWER_ENV),
+                !"false".equalsIgnoreCase(property(context, GENERATE_PROPERTY, "true")));
     }
 
     TokenAuthenticator(Path digestFile, Function<String, String> environment, Config config) {
+        this(digestFile, environment, config, ADMIN_ENV, VIEWER_ENV, true);
+    }
+
+    TokenAuthenticator(Path digestFile, Function<String, String> environment, Config config, String adminEnv,
+            String viewerEnv, boolean generationAllowed) {
         this.digestFile = digestFile;
         this.environment = environment;
+        this.adminEnv = adminEnv;
+        this.viewerEnv = viewerEnv;
+        this.generationAllowed = generationAllowed;
         this.digests = load(config, true);
+    }
+
+    private static String property(BundleContext context, String key, String fallback) {
+        String value = context.getProperty(key);
+        return value == null ? fallback : value.strip();
     }
 
     @Modified
@@ -122,26 +148,27 @@ public final class TokenAuthenticator implements Authenticator {
     private Digests load(Config config, boolean activation) {
         byte[] admin;
         String source;
-        String env = environment.apply(ADMIN_ENV);
+        String env = adminEnv.isEmpty() ? null : environment.apply(adminEnv);
         if (env != null && !env.isBlank()) {
-            admin = digestOf(env.strip(), "admin token (" + ADMIN_ENV + ")");
+            admin = digestOf(env.strip(), "admin token (" + adminEnv + ")");
             source = "environment";
         } else if (!config._admin_token().isBlank()) {
             admin = digestOf(config._admin_token().strip(), "admin token (configuration)");
             source = "configuration";
-        } else if (config.generate_admin_token()) {
+        } else if (config.generate_admin_token() && generationAllowed) {
             admin = generatedDigest(activation);
             source = admin == null ? "none" : "generated";
         } else {
             admin = null;
             source = "none";
         }
-        String viewerEnv = environment.apply(VIEWER_ENV);
-        String viewerToken = viewerEnv != null && !viewerEnv.isBlank() ? viewerEnv.strip() : config._viewer_token().strip();
+        String viewerValue = viewerEnv.isEmpty() ? null : environment.apply(viewerEnv);
+        String viewerToken = viewerValue != null && !viewerValue.isBlank() ? viewerValue.strip()
+                : config._viewer_token().strip();
         byte[] viewer = viewerToken.isEmpty() ? null : digestOf(viewerToken, "viewer token");
         if (admin == null) {
             LOG.warn("No admin token configured: every protected endpoint answers 401 (set {} or {} admin.token)",
-                    ADMIN_ENV, Config.PID);
+                    adminEnv, Config.PID);
         } else {
             LOG.info("Authentication ready: admin token from {}, viewer token {}", source,
                     viewer == null ? "not configured" : "configured");

@@ -107,4 +107,23 @@ class TokenAuthenticatorTest {
         assertThat(auth.authenticate("first-admin-token-0123456789")).isEmpty();
         assertThat(auth.authenticate("second-admin-token-0123456789")).contains(Role.ADMIN);
     }
+
+    @Test
+    void aRuntimeCanNameItsOwnTokenVariableAndDenyByDefault() {
+        Map<String, String> env = new HashMap<>(Map.of("FLUX_ADMIN_TOKEN", "gateway-admin-token-0123456789",
+                "FLUX_VIEWER_TOKEN", "gateway-viewer-token-0123456789",
+                "FLUX_GB28181D_TOKEN", "node-token-0123456789abcdef"));
+        TokenAuthenticator node = new TokenAuthenticator(dir.resolve("n1/secrets/admin.token.sha256"), env::get,
+                config(Map.of()), "FLUX_GB28181D_TOKEN", "", false);
+        assertThat(node.authenticate("node-token-0123456789abcdef")).contains(Role.ADMIN);
+        assertThat(node.authenticate("gateway-admin-token-0123456789")).isEmpty();
+        assertThat(node.authenticate("gateway-viewer-token-0123456789")).isEmpty();
+
+        env.remove("FLUX_GB28181D_TOKEN");
+        TokenAuthenticator withoutToken = new TokenAuthenticator(dir.resolve("n2/secrets/admin.token.sha256"),
+                env::get, config(Map.of()), "FLUX_GB28181D_TOKEN", "", false);
+        assertThat(withoutToken.isConfigured()).as("no token: nothing generated, every call refused").isFalse();
+        assertThat(Files.exists(dir.resolve("n2/secrets/admin.token.sha256"))).isFalse();
+        assertThat(withoutToken.authenticate("gateway-admin-token-0123456789")).isEmpty();
+    }
 }
