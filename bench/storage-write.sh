@@ -6,6 +6,8 @@
 # our server stopped, the raw figure for the same server: dd with fsync into the data directory, smbclient
 # `put` of a RAW_MB file to the share, a plain SigV4 PUT of the same file to the bucket (curl --aws-sigv4),
 # each RAW_SAMPLES times (median); and our figure as a fraction of raw.
+# MODE=drain measures the upload path alone (see drain() below): FILL seconds of recording into the spool, then
+# the spool drained into the backend with nothing else running.
 # Usage: bench/storage-write.sh [BACKEND...]   (default: local nas s3; N streams from STREAMS, default 64;
 # FRAGMENT_MS, the recorder's fragment.max.ms, default 1000; CLIP_MBPS, default 4, other values make and replay a 1080p clip of that bitrate, with grain so x264 needs it)
 # The recording rate is set by the media (N x CLIP_MBPS), so "ours" is the rate offered, not the backend's
@@ -105,6 +107,43 @@ window_rate() { # BACKEND SECONDS: MB/s between the first and the last change of
     END {printf "%.2f\n", (t2 > t1 ? (v2 - v1) / (t2 - t1) / 1e6 : 0)}'
 }
 
+storage_json() { bench_api "http://127.0.0.1:$PORT/api/v1/recordings/storage"; }
+storage_field() { storage_json | python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1]) or 0)' "$1"; }
+
+drain() { # BACKEND PID LOG: MODE=drain, the upload path alone. The backend's feature is not installed while N
+  # streams record for FILL seconds, so every segment waits in the spool; the replays are then deleted and the
+  # feature installed, and "ours" is the rate at which the spool drains into the backend (first to last change
+  # of storage_write_bytes_total), with nothing else running in the server.
+  local b="$1" pid="$2" log="$3" fill="${FILL:-60}" bytes t0 t1 w c0 c1
+  if [ "$b" = local ]; then echo "backend=local: MODE=drain does not apply (the spool is renamed into the local store)"; bench_stop "$pid"; return; fi
+  for i in $(seq 1 "$STREAMS"); do
+    bench_api -o /dev/null -X POST -d "{\"file\":\"$(basename "$INPUT")\",\"name\":\"cam$i\"}" "http://127.0.0.1:$PORT/api/v1/replays"
+  done
+  sleep "$fill"
+  for i in $(seq 1 "$STREAMS"); do bench_api -o /dev/null -X DELETE "http://127.0.0.1:$PORT/api/v1/replays/cam$i"; done
+  until [ "$(storage_field spool_writing)" = 0 ]; do sleep 0.2; done
+  bytes=$(storage_field spool_bytes); w=$(storage_field spool_waiting)
+  w0=$(bench_metric storage_write_bytes_total "backend=\"$b\"")
+  c0=$(bench_cpu_ticks "$pid")
+  bench_api -o /dev/null -f -X POST "http://127.0.0.1:$PORT/api/v1/features/storage-$b/install"
+  t0=""; t1=""; last="$w0"
+  while :; do
+    now=$(date +%s.%N); v=$(bench_metric storage_write_bytes_total "backend=\"$b\"")
+    if [ "$v" != "$last" ]; then [ -n "$t0" ] || t0="$now"; t1="$now"; last="$v"; fi
+    [ "$(storage_field spool_waiting)" = 0 ] && break
+    sleep 0.1
+  done
+  c1=$(bench_cpu_ticks "$pid")
+  local rss; rss=$(bench_rss_mb "$pid"); bench_stop "$pid"
+  local raws=() raw; for _ in $(seq 1 "$RAW_SAMPLES"); do raws+=("$(raw_once "$b")"); done
+  raw=$(printf '%s\n' "${raws[@]}" | median)
+  awk -v b="$b" -v n="$w" -v by="$bytes" -v up="$((last - w0))" -v a="$t0" -v z="$t1" -v r="$raw" -v rr="${raws[*]}" \
+      -v c="$((c1 - c0))" -v hz="$hz" -v rss="$rss" 'BEGIN { o = (z > a ? up / (z - a) / 1e6 : 0);
+    printf "backend=%s drain: %d segments, %.0f MB spooled, %.0f MB uploaded in %.1f s  ours=%.1f MB/s  raw=%.1f MB/s (runs: %s)  ours/raw=%.3f  cpu=%.2f cores  rss=%d MB\n",
+      b, n, by / 1e6, up / 1e6, z - a, o, r, rr, (r > 0 ? o / r : 0), c / hz / (z > a ? z - a : 1), rss }'
+  echo "  server log: $(grep -c -E ' (ERROR|WARN) ' "$log" || true) ERROR/WARN lines"
+}
+
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(df -h /tmp | awk 'NR == 2 {print $1}') for /tmp, JDK $("$ROOT/flux" java-home)"
 echo "input: $INPUT ($(ffprobe -v error -show_entries format=bit_rate -of csv=p=0 "$INPUT" | awk '{printf "%.1f Mbit/s", $1 / 1e6}')), $STREAMS streams, ${WARMUP}s warm-up, ${DURATION}s in $SAMPLES windows; raw: $RAW_MB MiB x $RAW_SAMPLES"
 head -c "$((RAW_MB * 1048576))" /dev/urandom > "$WORK/raw.bin"
@@ -117,6 +156,10 @@ for b in "${BACKENDS[@]}"; do
   bench_start "$WORK" "$log"
   pid=$(bench_server_pid "$WORK")
   bench_await_features replay storage-local
+  if [ "${MODE:-record}" = drain ]; then
+    drain "$b" "$pid" "$log"
+    continue
+  fi
   if [ "$b" != local ]; then
     bench_api -o /dev/null -f -X POST "http://127.0.0.1:$PORT/api/v1/features/storage-$b/install"
     bench_await_features "storage-$b"

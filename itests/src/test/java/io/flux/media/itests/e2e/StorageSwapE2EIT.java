@@ -29,7 +29,8 @@ import org.junit.Test;
  * Swapping storage backends under load, end to end: the exported server as its own process, 20 replayed streams
  * recording 2 s segments, the NAS and S3 features installed at runtime through the API against the real Samba and
  * S3Proxy the test scripts start, the active backend switched local, S3, NAS, local through the config API, and the
- * S3 bundle stopped and started while it is the active one. Afterwards every segment of every stream is in the index
+ * S3 bundle stopped and started while it is the active one, and the S3 and Samba servers themselves stopped and
+ * started again while they are the active backend. Afterwards every segment of every stream is in the index
  * once, on exactly one backend, where that backend's own listing finds it, the segments of each stream follow each
  * other without a gap, and every one passes ffprobe.
  */
@@ -67,7 +68,7 @@ public class StorageSwapE2EIT {
         cfg.put("io.flux.media.protocol.replay.cfg", "media.dir=" + media + "\n");
         cfg.put("io.flux.media.storage.nas.cfg", "share.url=" + smbUrl + "/" + run + "\nuser="
                 + System.getenv("FLUX_TEST_SMB_USER") + "\n.password=" + System.getenv("FLUX_TEST_SMB_PASSWORD")
-                + "\nmin.free.bytes=0\n");
+                + "\nmin.free.bytes=0\nreconnect.max.ms=2000\n");
         cfg.put("io.flux.media.storage.s3.cfg", "endpoint=" + s3Endpoint + "\nbucket="
                 + System.getenv("FLUX_TEST_S3_BUCKET") + "\nprefix=" + run + "/\naccess.key="
                 + System.getenv("FLUX_TEST_S3_ACCESS_KEY") + "\n.secret.key=" + System.getenv("FLUX_TEST_S3_SECRET_KEY")
@@ -117,8 +118,12 @@ public class StorageSwapE2EIT {
                 r -> "s3".equals(r.json().path("active").asText()));
         awaitNewSegments("s3", s3Before);
 
+        // The S3 server itself dies mid-upload and comes back: what it missed arrives whole, once.
+        serverDiesAndComesBack("s3", "s3proxy.sh");
+
         switchTo("nas");
         awaitNewSegments("nas", 0);
+        serverDiesAndComesBack("nas", "samba.sh");
         int localBefore = objects("local");
         switchTo("local");
         awaitNewSegments("local", localBefore);
@@ -182,6 +187,31 @@ public class StorageSwapE2EIT {
         String metrics = api.get("/metrics").body();
         assertThat(metrics).doesNotContain("recording_segments_total{result=\"failed\"}")
                 .doesNotContain("recording_segments_total{result=\"evicted\"}");
+    }
+
+    /** Stops the peer with its script while it is the active backend, then starts it again and awaits catch-up. */
+    private static void serverDiesAndComesBack(String backend, String script) throws Exception {
+        Path root = Path.of(System.getProperty("flux.root", ".."));
+        Ffmpeg.Result stop = Ffmpeg.run("bash", root.resolve("scripts").resolve(script).toString(), "stop");
+        assertThat(stop.exit()).as(stop.output()).isZero();
+        try {
+            await(backend + " failing while segments wait", () -> api.get("/api/v1/recordings/storage"),
+                    r -> r.json().path("spool_waiting").asInt() >= STREAMS && unhealthy(r.json(), backend));
+        } finally {
+            Ffmpeg.Result start = Ffmpeg.run("bash", root.resolve("scripts").resolve(script).toString(), "start");
+            assertThat(start.exit()).as(start.output()).isZero();
+        }
+        await(backend + " caught up", () -> api.get("/api/v1/recordings/storage"),
+                r -> r.json().path("spool_waiting").asInt() < STREAMS && !unhealthy(r.json(), backend));
+    }
+
+    private static boolean unhealthy(JsonNode storage, String backend) {
+        for (JsonNode b : storage.path("backends")) {
+            if (backend.equals(b.path("backend").asText())) {
+                return !b.path("healthy").asBoolean();
+            }
+        }
+        return false;
     }
 
     private static void switchTo(String backend) {

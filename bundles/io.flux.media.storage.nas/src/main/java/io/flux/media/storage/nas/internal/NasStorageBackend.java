@@ -99,7 +99,8 @@ public class NasStorageBackend implements StorageBackend {
         ShareUrl url = ShareUrl.parse(config.share_url());
         this.connector = new ShareConnector(url, credentials(config), backoff(config), config.connect_timeout_ms(),
                 config.io_timeout_ms());
-        this.store = new NasStore(url, connector, metrics, config.min_free_bytes(), CHUNK_BYTES);
+        this.store = new NasStore(url, connector, metrics, config.min_free_bytes(), CHUNK_BYTES,
+                Math.max(1000, config.io_timeout_ms()));
         LOG.info("NAS storage at {} as {} (connect timeout {} ms, I/O timeout {} ms, min free {})", url,
                 credentials(config), config.connect_timeout_ms(), config.io_timeout_ms(),
                 Bytes.human(config.min_free_bytes()));

@@ -3,6 +3,12 @@ package io.flux.media.storage.nas.internal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -48,9 +54,14 @@ final class NasStore {
     private final ShareConnector connector;
     private final StorageMetrics metrics;
     private final int chunkBytes;
+    private final long ioTimeoutMillis;
+    /** Chunks written without waiting for the previous acknowledgement. */
+    static final int WRITES_IN_FLIGHT = 4;
     private volatile long minFreeBytes;
 
-    NasStore(ShareUrl url, ShareConnector connector, StorageMetrics metrics, long minFreeBytes, int chunkBytes) {
+    NasStore(ShareUrl url, ShareConnector connector, StorageMetrics metrics, long minFreeBytes, int chunkBytes,
+            long ioTimeoutMillis) {
+        this.ioTimeoutMillis = ioTimeoutMillis;
         this.url = url;
         this.connector = connector;
         this.metrics = metrics;
@@ -96,15 +107,41 @@ final class NasStore {
             try {
                 long offset = 0;
                 long sinceCheck = 0;
-                byte[] buffer = new byte[chunkBytes];
-                int n;
-                while ((n = readFully(data, buffer)) > 0) {
-                    file.write(buffer, offset, 0, n);
-                    offset += n;
-                    sinceCheck += n;
-                    if (sinceCheck >= SPACE_CHECK_INTERVAL) {
-                        sinceCheck = 0;
-                        refuseWhenFull(share, key, offset);
+                // Up to WRITES_IN_FLIGHT chunks travel at once: one write per round trip leaves the link idle
+                // while the server answers. A buffer is reused only after its write was acknowledged.
+                byte[][] buffers = new byte[WRITES_IN_FLIGHT][];
+                ArrayDeque<Future<Long>> inFlight = new ArrayDeque<>();
+                ArrayDeque<Integer> lengths = new ArrayDeque<>();
+                int next = 0;
+                try {
+                    while (true) {
+                        if (inFlight.size() == WRITES_IN_FLIGHT) {
+                            awaitWrite(inFlight.poll(), lengths.poll());
+                        }
+                        if (buffers[next] == null) {
+                            buffers[next] = new byte[chunkBytes];
+                        }
+                        int n = readFully(data, buffers[next]);
+                        if (n <= 0) {
+                            break;
+                        }
+                        inFlight.add(file.writeAsync(buffers[next], offset, 0, n));
+                        lengths.add(n);
+                        next = (next + 1) % WRITES_IN_FLIGHT;
+                        offset += n;
+                        sinceCheck += n;
+                        if (sinceCheck >= SPACE_CHECK_INTERVAL) {
+                            sinceCheck = 0;
+                            refuseWhenFull(share, key, offset);
+                        }
+                    }
+                    while (!inFlight.isEmpty()) {
+                        awaitWrite(inFlight.poll(), lengths.poll());
+                    }
+                } finally {
+                    // On failure, let what was sent settle before the handle is closed and deleted.
+                    for (Future<Long> f : inFlight) {
+                        f.cancel(false);
                     }
                 }
                 file.flush();
@@ -415,6 +452,31 @@ final class NasStore {
     }
 
     /** Reads until {@code buffer} is full or the stream ends, so each SMB write carries a whole chunk. */
+    /** Waits for one pipelined write; a short write or a failure is the write's failure. */
+    private void awaitWrite(Future<Long> write, int expected) throws IOException {
+        long n;
+        try {
+            n = write.get(ioTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing to the NAS");
+        } catch (TimeoutException e) {
+            throw new IOException("NAS write not acknowledged within " + ioTimeoutMillis + " ms", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        }
+        if (n != expected) {
+            throw new IOException("NAS wrote " + n + " of " + expected + " bytes");
+        }
+    }
+
     private static int readFully(InputStream in, byte[] buffer) throws IOException {
         int total = 0;
         while (total < buffer.length) {

@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 
 import com.hierynomus.mserref.NtStatus;
 import com.hierynomus.mssmb2.SMBApiException;
-import com.hierynomus.security.bc.BCSecurityProvider;
 import com.hierynomus.smbj.SMBClient;
 import com.hierynomus.smbj.SmbConfig;
 import com.hierynomus.smbj.auth.AuthenticationContext;
@@ -91,7 +90,7 @@ final class ShareConnector implements AutoCloseable {
 
     static SMBClient newClient(int connectTimeoutMillis, int ioTimeoutMillis) {
         SmbConfig config = SmbConfig.builder()
-                .withSecurityProvider(new BCSecurityProvider())
+                .withSecurityProvider(new FastSigningSecurityProvider())
                 .withSocketFactory(new TimedSocketFactory(connectTimeoutMillis))
                 // Bounds the wait for each response; the socket itself has no read timeout because an idle
                 // connection is normal.
