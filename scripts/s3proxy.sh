@@ -4,6 +4,8 @@
 #   scripts/s3proxy.sh start   download S3Proxy if needed, start it and create the test bucket (reuses a running one)
 #   scripts/s3proxy.sh env     print `export FLUX_TEST_S3_ENDPOINT=... FLUX_TEST_S3_ACCESS_KEY=... ...`
 #   scripts/s3proxy.sh stop    stop the server and delete its directory
+#   scripts/s3proxy.sh kill    SIGKILL the server and keep its directory (a crash; `start` brings it back with
+#                              the same buckets and secret)
 #
 # Typical use:  scripts/s3proxy.sh start && eval "$(scripts/s3proxy.sh env)"
 #
@@ -146,9 +148,21 @@ stop() {
   say "stopped and removed $DIR"
 }
 
+kill_server() {
+  [ -e "$MARKER" ] || die "no server in $DIR"
+  if pid_alive; then
+    local pid i
+    pid="$(cat "$PID_FILE")"
+    kill -9 "$pid" 2>/dev/null || true
+    for (( i = 0; i < 100; i++ )); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  say "killed the server on 127.0.0.1:$PORT; $DIR kept"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  kill) kill_server ;;
   env) print_env ;;
   *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -189,11 +189,14 @@ public class StorageSwapE2EIT {
                 .doesNotContain("recording_segments_total{result=\"evicted\"}");
     }
 
-    /** Stops the peer with its script while it is the active backend, then starts it again and awaits catch-up. */
+    /**
+     * Kills the peer (SIGKILL, its data kept) with its script while it is the active backend, then starts it again
+     * and awaits catch-up.
+     */
     private static void serverDiesAndComesBack(String backend, String script) throws Exception {
         Path root = Path.of(System.getProperty("flux.root", ".."));
-        Ffmpeg.Result stop = Ffmpeg.run("bash", root.resolve("scripts").resolve(script).toString(), "stop");
-        assertThat(stop.exit()).as(stop.output()).isZero();
+        Ffmpeg.Result kill = Ffmpeg.run("bash", root.resolve("scripts").resolve(script).toString(), "kill");
+        assertThat(kill.exit()).as(kill.output()).isZero();
         try {
             await(backend + " failing while segments wait", () -> api.get("/api/v1/recordings/storage"),
                     r -> r.json().path("spool_waiting").asInt() >= STREAMS && unhealthy(r.json(), backend));
