@@ -76,10 +76,9 @@ public class RecordingResource {
     @Consumes(MediaType.WILDCARD)
     public RecordingViews.StatusView start(@PathParam("id") String id, String body) {
         StreamId sid = streamId(id);
-        SegmentPolicy policy = parseStartBody(body);
-        Integer priority = parsePriority(body);
+        StartBody start = parseStartBody(body);
         try {
-            return RecordingViews.status(service.start(sid, policy, priority));
+            return RecordingViews.status(service.start(sid, start.policy(), start.priority()));
         } catch (SQLException e) {
             throw database(e);
         }
@@ -217,9 +216,14 @@ public class RecordingResource {
     }
 
     /** {@code {"strategy":"time|size|gops","value":N}}; an empty body or {@code {}} means the configured default. */
-    static SegmentPolicy parseStartBody(String body) {
+    /** A {@code record/start} body: the stream's own policy and priority, each null when not given. */
+    record StartBody(SegmentPolicy policy, Integer priority) {
+        static final StartBody EMPTY = new StartBody(null, null);
+    }
+
+    static StartBody parseStartBody(String body) {
         if (body == null || body.isBlank()) {
-            return null;
+            return StartBody.EMPTY;
         }
         JsonNode n;
         try {
@@ -228,7 +232,7 @@ public class RecordingResource {
             throw ApiException.badRequest("body must be JSON like {\"strategy\":\"time\",\"value\":60}");
         }
         if (n == null || n.isNull() || n.isMissingNode()) {
-            return null;
+            return StartBody.EMPTY;
         }
         if (!n.isObject()) {
             throw ApiException.badRequest("body must be a JSON object like {\"strategy\":\"time\",\"value\":60}");
@@ -239,6 +243,10 @@ public class RecordingResource {
                 throw ApiException.badRequest("unknown field '" + field + "' (expected strategy, value, priority)");
             }
         }
+        return new StartBody(policy(n), priority(n));
+    }
+
+    private static SegmentPolicy policy(JsonNode n) {
         if (!n.has("strategy") && !n.has("value")) {
             return null;
         }
@@ -258,18 +266,9 @@ public class RecordingResource {
         }
     }
 
-    /** The optional {@code priority} of a start body (an integer from -1000 to 1000), null when absent. */
-    static Integer parsePriority(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        JsonNode n;
-        try {
-            n = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("body must be JSON like {\"strategy\":\"time\",\"value\":60}");
-        }
-        JsonNode p = n == null ? null : n.get("priority");
+    /** An integer from -1000 to 1000; higher is kept longer when the spool is full. */
+    private static Integer priority(JsonNode n) {
+        JsonNode p = n.get("priority");
         if (p == null || p.isNull()) {
             return null;
         }

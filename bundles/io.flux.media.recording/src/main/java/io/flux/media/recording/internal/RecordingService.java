@@ -316,13 +316,9 @@ public class RecordingService implements MediaListener, SegmentTarget.Store, Spo
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindBackend(StorageBackend backend, Map<String, Object> properties) {
         backends.put(backend, Map.copyOf(properties));
-        StorageBackend before = storage;
         chooseActive();
         if (active && reindexOnStart) {
             startReindex(backend);
-        }
-        if (before != storage && active) {
-            LOG.info("{} segments wait in the spool for {}", spool.waiting(), storage != null ? storage.type() : "-");
         }
         spool.wake();
     }
@@ -366,7 +362,8 @@ public class RecordingService implements MediaListener, SegmentTarget.Store, Spo
         if (best != old) {
             if (best != null) {
                 noStorageLogged.set(false);
-                LOG.info("Recording to storage backend {} (new segments from their next start)", best.type());
+                LOG.info("Recording to storage backend {} (new segments from their next start; {} wait in the spool)",
+                        best.type(), spool.waiting());
             } else if (active) {
                 noteNoStorage();
             }

@@ -52,15 +52,13 @@ final class Retention {
      */
     Report run(Map<String, Deleter> where, Limits limits, long now, Predicate<String> busy) throws SQLException {
         int[] errors = {0};
-        Predicate<String> open = busy;
-        Map<String, Deleter> backend = where;
-        Set<String> type = where.keySet();
+        Set<String> backends = where.keySet();
         int byAge = 0;
         if (limits.maxAgeMillis() > 0) {
             long cutoff = now - limits.maxAgeMillis();
             while (true) {
-                List<SegmentRecord> batch = index.endedBefore(cutoff, type, BATCH);
-                int deleted = deleteAll(backend, batch, open, "age", errors);
+                List<SegmentRecord> batch = index.endedBefore(cutoff, backends, BATCH);
+                int deleted = deleteAll(where, batch, busy, "age", errors);
                 byAge += deleted;
                 if (batch.size() < BATCH || deleted == 0) {
                     break;
@@ -72,9 +70,9 @@ final class Retention {
             for (Map.Entry<String, Long> e : index.bytesPerStream().entrySet()) {
                 long excess = e.getValue() - limits.maxBytesPerStream();
                 while (excess > 0) {
-                    List<SegmentRecord> batch = index.oldest(e.getKey(), type, BATCH);
+                    List<SegmentRecord> batch = index.oldest(e.getKey(), backends, BATCH);
                     long[] freed = {0};
-                    int deleted = deleteUntil(backend, batch, open, excess, freed, "stream_bytes", errors);
+                    int deleted = deleteUntil(where, batch, busy, excess, freed, "stream_bytes", errors);
                     byStream += deleted;
                     excess -= freed[0];
                     if (deleted == 0) {
@@ -91,9 +89,9 @@ final class Retention {
             }
             long excess = total - limits.maxBytesTotal();
             while (excess > 0) {
-                List<SegmentRecord> batch = index.oldest(type, BATCH);
+                List<SegmentRecord> batch = index.oldest(backends, BATCH);
                 long[] freed = {0};
-                int deleted = deleteUntil(backend, batch, open, excess, freed, "total_bytes", errors);
+                int deleted = deleteUntil(where, batch, busy, excess, freed, "total_bytes", errors);
                 byTotal += deleted;
                 excess -= freed[0];
                 if (deleted == 0) {
@@ -109,11 +107,11 @@ final class Retention {
         return report;
     }
 
-    private int deleteAll(Map<String, Deleter> backend, List<SegmentRecord> batch, Predicate<String> open, String reason,
+    private int deleteAll(Map<String, Deleter> where, List<SegmentRecord> batch, Predicate<String> busy, String reason,
             int[] errors) throws SQLException {
         int deleted = 0;
         for (SegmentRecord s : batch) {
-            if (!open.test(s.key()) && delete(backend, s, errors)) {
+            if (!busy.test(s.key()) && delete(where, s, errors)) {
                 metrics.retentionDeleted(reason);
                 deleted++;
             }
@@ -121,14 +119,14 @@ final class Retention {
         return deleted;
     }
 
-    private int deleteUntil(Map<String, Deleter> backend, List<SegmentRecord> batch, Predicate<String> open, long excess,
+    private int deleteUntil(Map<String, Deleter> where, List<SegmentRecord> batch, Predicate<String> busy, long excess,
             long[] freed, String reason, int[] errors) throws SQLException {
         int deleted = 0;
         for (SegmentRecord s : batch) {
             if (freed[0] >= excess) {
                 break;
             }
-            if (!open.test(s.key()) && delete(backend, s, errors)) {
+            if (!busy.test(s.key()) && delete(where, s, errors)) {
                 metrics.retentionDeleted(reason);
                 freed[0] += s.bytes();
                 deleted++;

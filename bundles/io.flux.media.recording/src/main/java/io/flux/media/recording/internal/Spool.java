@@ -54,8 +54,9 @@ final class Spool {
         final String stream;
         final long startMillis;
         final String target;
+        // Both change only under the spool's lock; bytes is read without it (status, index rows).
         private State state = State.WRITING;
-        private long bytes;
+        private volatile long bytes;
 
         Entry(String key, String stream, long startMillis, String target) {
             this.key = key;
@@ -64,7 +65,7 @@ final class Spool {
             this.target = target;
         }
 
-        synchronized long bytes() {
+        long bytes() {
             return bytes;
         }
 
@@ -155,9 +156,7 @@ final class Spool {
                 }
             }
             bytes += n;
-            synchronized (e) {
-                e.bytes += n;
-            }
+            e.bytes += n;
             total = bytes;
             waiting = pending.size() + uploadingStreams.size();
         }

@@ -20,27 +20,26 @@ class RecordingResourceTest {
 
     @Test
     void startBodies() {
-        assertThat(RecordingResource.parseStartBody(null)).isNull();
-        assertThat(RecordingResource.parseStartBody(" ")).isNull();
-        assertThat(RecordingResource.parseStartBody("{}")).isNull();
-        assertThat(RecordingResource.parseStartBody("null")).isNull();
-        assertThat(RecordingResource.parseStartBody("{\"strategy\":\"time\",\"value\":60}"))
+        assertThat(RecordingResource.parseStartBody(null)).isEqualTo(RecordingResource.StartBody.EMPTY);
+        assertThat(RecordingResource.parseStartBody(" ")).isEqualTo(RecordingResource.StartBody.EMPTY);
+        assertThat(RecordingResource.parseStartBody("{}")).isEqualTo(RecordingResource.StartBody.EMPTY);
+        assertThat(RecordingResource.parseStartBody("null")).isEqualTo(RecordingResource.StartBody.EMPTY);
+        assertThat(RecordingResource.parseStartBody("{\"strategy\":\"time\",\"value\":60}").policy())
                 .isEqualTo(new SegmentPolicy(SegmentStrategy.TIME, 60));
-        assertThat(RecordingResource.parseStartBody("{\"strategy\":\"SIZE\",\"value\":1048576}"))
+        assertThat(RecordingResource.parseStartBody("{\"strategy\":\"SIZE\",\"value\":1048576}").policy())
                 .isEqualTo(new SegmentPolicy(SegmentStrategy.SIZE, 1_048_576));
-        assertThat(RecordingResource.parseStartBody("{\"value\":3,\"strategy\":\"gops\"}"))
-                .isEqualTo(new SegmentPolicy(SegmentStrategy.GOPS, 3));
+        assertThat(RecordingResource.parseStartBody("{\"value\":3,\"strategy\":\"gops\",\"priority\":2}"))
+                .isEqualTo(new RecordingResource.StartBody(new SegmentPolicy(SegmentStrategy.GOPS, 3), 2));
     }
 
     @Test
     void priorityIsOptionalAndBounded() {
-        assertThat(RecordingResource.parsePriority(null)).isNull();
-        assertThat(RecordingResource.parsePriority("{\"strategy\":\"time\",\"value\":60}")).isNull();
-        assertThat(RecordingResource.parsePriority("{\"priority\":-3}")).isEqualTo(-3);
-        assertThat(RecordingResource.parseStartBody("{\"priority\":9}")).isNull();
-        badRequest(() -> RecordingResource.parsePriority("{\"priority\":1.5}"), "'priority'");
-        badRequest(() -> RecordingResource.parsePriority("{\"priority\":5000}"), "'priority'");
-        badRequest(() -> RecordingResource.parsePriority("{\"priority\":\"high\"}"), "'priority'");
+        assertThat(RecordingResource.parseStartBody("{\"strategy\":\"time\",\"value\":60}").priority()).isNull();
+        assertThat(RecordingResource.parseStartBody("{\"priority\":-3}"))
+                .isEqualTo(new RecordingResource.StartBody(null, -3));
+        badRequest(() -> RecordingResource.parseStartBody("{\"priority\":1.5}"), "'priority'");
+        badRequest(() -> RecordingResource.parseStartBody("{\"priority\":5000}"), "'priority'");
+        badRequest(() -> RecordingResource.parseStartBody("{\"priority\":\"high\"}"), "'priority'");
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,10 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +24,7 @@ import io.flux.media.api.sample.MediaSample;
 import io.flux.media.api.sample.VideoSample;
 import io.flux.media.api.storage.StorageBackend;
 import io.flux.media.api.stream.StreamId;
+import io.flux.media.testing.Await;
 import io.flux.media.testing.Configs;
 import io.flux.media.testing.FakeMetricsRegistry;
 import io.flux.media.testing.FakeStreamRegistry;
@@ -97,13 +94,7 @@ class RecordingServiceTest {
     }
 
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
+        Await.until(what, Duration.ofSeconds(20), condition);
     }
 
     /** Every segment is finished and has left the spool for its backend. */
@@ -415,9 +406,12 @@ class RecordingServiceTest {
             assertThat(b.healthy()).isFalse();
             assertThat(b.last_error()).contains("write refused");
         });
-        // Backing off: a handful of attempts, not a storm.
-        int attempts = failing.writes.get();
-        assertThat(attempts).isLessThan(5);
+        // Backing off, not a storm: after the second failure the next attempt is about 2 s away.
+        await("a second failed upload", () -> failing.writes.get() >= 2);
+        Uploader.BackendState backingOff = s.storageState().backends().get(0);
+        assertThat(backingOff.failures()).isEqualTo(2);
+        assertThat(backingOff.retry_at()).isAfter(java.time.Instant.now().plusMillis(500));
+        assertThat(failing.writes.get()).isEqualTo(2);
 
         failing.failWrites = false;
         awaitIdle(s);
