@@ -30,6 +30,7 @@ import io.flux.media.api.config.HotUpdatable;
 import io.flux.media.api.gb28181.DeviceView;
 import io.flux.media.api.gb28181.Gb28181Exception;
 import io.flux.media.api.gb28181.Gb28181Exception.Reason;
+import io.flux.media.api.gb28181.SessionView;
 
 /**
  * The media nodes of the remote backend and which node holds which device. Devices are learned from every node's
@@ -200,8 +201,9 @@ public class NodeDirectory {
                 List<DeviceView> devices = node.get("gb28181/devices", DEVICE_LIST);
                 lastDevices.put(node.name(), List.copyOf(devices));
                 // A device that moved to another node is re-pointed; one that left this node is dropped.
-                deviceNode.entrySet().removeIf(e -> e.getValue().equals(node.name())
-                        && devices.stream().noneMatch(d -> d.device_id().equals(e.getKey())));
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                devices.forEach(d -> ids.add(d.device_id()));
+                deviceNode.entrySet().removeIf(e -> e.getValue().equals(node.name()) && !ids.contains(e.getKey()));
                 devices.forEach(d -> deviceNode.put(d.device_id(), node.name()));
                 result.add(new NodeDevices(node, devices, null));
             } catch (Gb28181Exception e) {
@@ -252,9 +254,15 @@ public class NodeDirectory {
         return Optional.empty();
     }
 
-    void rememberCall(String callId, NodeClient node) {
-        if (callId != null) {
-            callNode.put(callId, node.name());
+    /** Remembers which node holds a live session; an ended one is forgotten, so the map stays as small as the live set. */
+    void noteSession(SessionView s, NodeClient node) {
+        if (s.call_id() == null) {
+            return;
+        }
+        if (s.ended_at() == null) {
+            callNode.put(s.call_id(), node.name());
+        } else {
+            callNode.remove(s.call_id());
         }
     }
 

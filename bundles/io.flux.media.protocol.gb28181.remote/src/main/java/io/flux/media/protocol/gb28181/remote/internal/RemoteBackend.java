@@ -120,7 +120,7 @@ public class RemoteBackend implements Gb28181Backend {
     public SessionView invite(InviteRequest request) {
         NodeClient node = owner(request.device_id());
         SessionView session = node.post("gb28181/invite", request, SessionView.class);
-        directory.rememberCall(session.call_id(), node);
+        directory.noteSession(session, node);
         try (MDC.MDCCloseable d = MDC.putCloseable("device_id", request.device_id());
                 MDC.MDCCloseable c = MDC.putCloseable("call_id", session.call_id())) {
             LOG.info("invite of channel {} served by node {}", request.channel_id(), node.name());
@@ -136,7 +136,9 @@ public class RemoteBackend implements Gb28181Backend {
         } else {
             node = directory.nodeForCall(request.call_id()).orElseGet(() -> locateCall(request.call_id()));
         }
-        return node.post("gb28181/bye", request, SessionView.class);
+        SessionView ended = node.post("gb28181/bye", request, SessionView.class);
+        directory.noteSession(ended, node);
+        return ended;
     }
 
     /** A call id this gateway did not see started (another gateway, a restart): asks every node's sessions. */
@@ -145,9 +147,7 @@ public class RemoteBackend implements Gb28181Backend {
         for (NodeClient node : directory.nodes()) {
             try {
                 List<SessionView> sessions = node.get("gb28181/sessions", SESSIONS);
-                for (SessionView s : sessions) {
-                    directory.rememberCall(s.call_id(), node);
-                }
+                sessions.forEach(s -> directory.noteSession(s, node));
                 if (sessions.stream().anyMatch(s -> callId.equals(s.call_id()))) {
                     return node;
                 }
@@ -168,7 +168,7 @@ public class RemoteBackend implements Gb28181Backend {
         for (NodeClient node : directory.nodes()) {
             try {
                 List<SessionView> sessions = node.get("gb28181/sessions", SESSIONS);
-                sessions.forEach(s -> directory.rememberCall(s.call_id(), node));
+                sessions.forEach(s -> directory.noteSession(s, node));
                 all.addAll(sessions);
             } catch (Gb28181Exception e) {
                 LOG.warn("listing sessions: {}; its sessions are left out", e.getMessage());

@@ -25,8 +25,6 @@ import jakarta.ws.rs.container.PreMatching;
 @Priority(10)
 public class TraceFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
-    static final String PROPERTY = "flux.traceparent";
-
     /** Only to exist exactly when the remote backend does. */
     @Reference
     NodeDirectory directory;
@@ -35,7 +33,6 @@ public class TraceFilter implements ContainerRequestFilter, ContainerResponseFil
     public void filter(ContainerRequestContext request) {
         Traceparent trace = Traceparent.parse(request.getHeaderString(Traceparent.HEADER))
                 .orElseGet(Traceparent::create);
-        request.setProperty(PROPERTY, trace);
         Traceparent.setCurrent(trace);
     }
 

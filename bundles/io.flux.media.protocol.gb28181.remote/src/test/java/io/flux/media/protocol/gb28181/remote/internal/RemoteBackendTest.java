@@ -62,6 +62,8 @@ class RemoteBackendTest {
         assertThat(a.hits("POST", "/api/v1/gb28181/invite")).isEqualTo(1);
         assertThat(backend.bye(new ByeRequest(null, null, "call-a")).state()).isEqualTo("ended");
         assertThat(a.hits("POST", "/api/v1/gb28181/bye")).isEqualTo(1);
+        // Routed by the call remembered at invite, not by searching the nodes' session lists.
+        assertThat(a.hits("GET", "/api/v1/gb28181/sessions") + b.hits("GET", "/api/v1/gb28181/sessions")).isZero();
         assertThat(backend.device(B1)).map(DeviceView::device_id).hasValue(B1);
         assertThatThrownBy(() -> backend.channels("34020000001320000099"))
                 .isInstanceOfSatisfying(Gb28181Exception.class,
