@@ -35,15 +35,15 @@ public final class Await {
     public static <T> T value(String what, Duration timeout, Supplier<T> supplier, java.util.function.Predicate<T> ok) {
         Object[] last = new Object[1];
         until(() -> what + " (last: " + last[0] + ")", timeout, () -> {
-            T v;
+            // A failed call or a predicate that cannot read the answer yet is "not yet", not the end of the wait.
             try {
-                v = supplier.get();
+                T v = supplier.get();
+                last[0] = v;
+                return ok.test(v);
             } catch (RuntimeException e) {
-                last[0] = e;
+                last[0] = last[0] != null ? last[0] + " then " + e : e;
                 return false;
             }
-            last[0] = v;
-            return ok.test(v);
         });
         @SuppressWarnings("unchecked")
         T v = (T) last[0];

@@ -60,8 +60,8 @@ public class MediaE2EIT {
                 .start();
         api = new ServerApi(server);
         await("replay and decode features installed", () -> api.get("/api/v1/features"),
-                r -> r.status() == 200 && installed(r.json(), "replay") && installed(r.json(), "snapshot-decode")
-                        && installed(r.json(), "snapshot-keyframe") && installed(r.json(), "storage-local"));
+                r -> r.status() == 200 && ServerApi.installed(r.json(), "replay") && ServerApi.installed(r.json(), "snapshot-decode")
+                        && ServerApi.installed(r.json(), "snapshot-keyframe") && ServerApi.installed(r.json(), "storage-local"));
         Reply h264 = api.post("/api/v1/replays", "{\"file\":\"h264-320x240.h264\",\"name\":\"h264\"}");
         assertThat(h264.status()).as(h264.body()).isEqualTo(201);
         Reply h265 = api.post("/api/v1/replays", "{\"file\":\"h265-320x240.mp4\",\"name\":\"h265\"}");
@@ -142,7 +142,7 @@ public class MediaE2EIT {
 
     @Test
     public void d_decodeProviderStopsAndStartsUnderRequests() throws Exception {
-        long decodeBundle = bundleId("io.flux.media.snapshot.decode");
+        long decodeBundle = api.bundleId("io.flux.media.snapshot.decode");
         Set<Integer> statuses = ConcurrentHashMap.newKeySet();
         AtomicBoolean running = new AtomicBoolean(true);
         Thread load = Thread.ofVirtual().start(() -> {
@@ -204,24 +204,6 @@ public class MediaE2EIT {
         List<String> ids = new ArrayList<>();
         api.get("/api/v1/streams/" + stream + "/recordings").json().path("segments").forEach(n -> ids.add(n.path("id").asText()));
         return ids;
-    }
-
-    private static boolean installed(JsonNode features, String name) {
-        for (JsonNode f : features.isArray() ? features : features.path("features")) {
-            if (name.equals(f.path("name").asText())) {
-                return f.path("installed").asBoolean();
-            }
-        }
-        return false;
-    }
-
-    private static long bundleId(String bsn) {
-        for (JsonNode b : api.get("/api/v1/bundles").json()) {
-            if (bsn.equals(b.path("symbolic_name").asText())) {
-                return b.path("id").asLong();
-            }
-        }
-        throw new AssertionError("bundle " + bsn + " not installed");
     }
 
     private static HttpResponse<byte[]> snapshot(String stream, String query) throws IOException, InterruptedException {

@@ -155,7 +155,7 @@ public class MediaMtxE2EIT {
         // The source is referenced: it cannot be deleted.
         Reply refused = api.send("DELETE", "sources/" + sourceId);
         assertThat(refused.status()).as(refused.body()).isEqualTo(409);
-        assertThat(refused.body()).contains("1");
+        assertThat(refused.json().path("error").path("details").path("asset_count").asInt()).isEqualTo(1);
         assertThat(api.send("DELETE", "assets/" + assetId).status()).isEqualTo(204);
         assertThat(mediamtx.pathConfigs()).as("deleting an asset keeps its path").containsKey(path);
         assertThat(api.send("DELETE", "sources/" + sourceId).status()).isEqualTo(204);
@@ -196,7 +196,7 @@ public class MediaMtxE2EIT {
 
     @Test
     public void d02_stoppingTheAdapterBundleMeans503AndStartingItRestores() {
-        long adapter = bundleId("io.flux.media.mediamtx");
+        long adapter = api.bundleId("io.flux.media.mediamtx");
         assertThat(api.post("bundles/" + adapter + "/stop", "").status()).isEqualTo(200);
         try {
             Reply r = api.get("sources/" + pushId + "/status");
@@ -216,15 +216,6 @@ public class MediaMtxE2EIT {
         assertThat(api.send("DELETE", "sources/" + pushId).status()).isEqualTo(204);
         assertThat(mediamtx.pathConfigs()).doesNotContainKey(path);
         assertThat(api.get("sources/" + pushId).status()).isEqualTo(404);
-    }
-
-    private static long bundleId(String symbolicName) {
-        for (JsonNode b : api.get("bundles").json()) {
-            if (symbolicName.equals(b.path("symbolic_name").asText())) {
-                return b.path("id").asLong();
-            }
-        }
-        throw new AssertionError("bundle " + symbolicName + " not installed");
     }
 
     private static Reply await(String what, java.util.function.Supplier<Reply> call,

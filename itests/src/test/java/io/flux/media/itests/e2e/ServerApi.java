@@ -60,10 +60,63 @@ final class ServerApi {
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
-    /** GET with extra headers given as name, value, name, value... */
     /** Any method without a body (DELETE, ...). */
     Reply send(String method, String path) {
         return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    /**
+     * The sum of a metric's series on {@code /metrics} whose labels include every {@code label="value"} given; 0 when
+     * there is none (a counter never incremented for those labels).
+     */
+    double metric(String name, String... labels) {
+        Reply r = get("/metrics");
+        if (r.status() != 200) {
+            throw new IllegalStateException("GET /metrics answered " + r.status() + ": " + r.body());
+        }
+        double sum = 0;
+        for (String line : r.body().split("\n")) {
+            if (!(line.startsWith(name + "{") || line.startsWith(name + " "))) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            String series = line.substring(0, space);
+            boolean all = true;
+            for (String l : labels) {
+                all &= series.contains(l);
+            }
+            if (all) {
+                sum += Double.parseDouble(line.substring(space + 1));
+            }
+        }
+        return sum;
+    }
+
+    /** Whether {@code GET features} (a list, or {@code {features:[...]}}) says the named feature is installed. */
+    static boolean installed(JsonNode features, String name) {
+        for (JsonNode f : features.isArray() ? features : features.path("features")) {
+            if (name.equals(f.path("name").asText())) {
+                return f.path("installed").asBoolean();
+            }
+        }
+        return false;
+    }
+
+    /** The id of the installed bundle with this symbolic name. */
+    long bundleId(String symbolicName) {
+        for (JsonNode b : get("bundles").json()) {
+            if (symbolicName.equals(b.path("symbolic_name").asText())) {
+                return b.path("id").asLong();
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " not installed");
+    }
+
+    /** The answer is the error shape with this status and a message containing {@code messagePart}. */
+    static void assertError(Reply r, int status, String messagePart) {
+        org.assertj.core.api.Assertions.assertThat(r.status()).as(r.body()).isEqualTo(status);
+        org.assertj.core.api.Assertions.assertThat(r.json().path("error").path("message").asText())
+                .contains(messagePart);
     }
 
     HttpResponse<byte[]> bytes(String path, String... headers) throws IOException, InterruptedException {

@@ -76,7 +76,7 @@ public class StorageSwapE2EIT {
         server = new ServerProcess(work, cfg).start();
         api = new ServerApi(server);
         await("replay and local storage installed", () -> api.get("/api/v1/features"),
-                r -> r.status() == 200 && installed(r.json(), "replay") && installed(r.json(), "storage-local"));
+                r -> r.status() == 200 && ServerApi.installed(r.json(), "replay") && ServerApi.installed(r.json(), "storage-local"));
     }
 
     @AfterClass
@@ -108,7 +108,7 @@ public class StorageSwapE2EIT {
         awaitNewSegments("s3", 0);
 
         // The active backend's bundle goes away: segments wait in the spool, then catch up.
-        long s3Bundle = bundleId("io.flux.media.storage.s3");
+        long s3Bundle = api.bundleId("io.flux.media.storage.s3");
         int s3Before = objects("s3");
         assertThat(api.post("/api/v1/bundles/" + s3Bundle + "/stop", "").status()).isEqualTo(200);
         await("segments waiting in the spool", () -> api.get("/api/v1/recordings/storage"),
@@ -184,9 +184,9 @@ public class StorageSwapE2EIT {
                     .isEmpty();
         }
 
-        String metrics = api.get("/metrics").body();
-        assertThat(metrics).doesNotContain("recording_segments_total{result=\"failed\"}")
-                .doesNotContain("recording_segments_total{result=\"evicted\"}");
+        assertThat(api.metric("recording_segments_total", "result=\"complete\"")).isEqualTo(where.size());
+        assertThat(api.metric("recording_segments_total", "result=\"failed\"")).isZero();
+        assertThat(api.metric("recording_segments_total", "result=\"evicted\"")).isZero();
     }
 
     /**
@@ -257,24 +257,6 @@ public class StorageSwapE2EIT {
         List<String> out = new ArrayList<>();
         storage.path("backends").forEach(b -> out.add(b.path("backend").asText()));
         return out;
-    }
-
-    private static boolean installed(JsonNode features, String name) {
-        for (JsonNode f : features.isArray() ? features : features.path("features")) {
-            if (name.equals(f.path("name").asText())) {
-                return f.path("installed").asBoolean();
-            }
-        }
-        return false;
-    }
-
-    private static long bundleId(String bsn) {
-        for (JsonNode b : api.get("/api/v1/bundles").json()) {
-            if (bsn.equals(b.path("symbolic_name").asText())) {
-                return b.path("id").asLong();
-            }
-        }
-        throw new AssertionError("bundle " + bsn + " not installed");
     }
 
     private static Reply await(String what, Supplier<Reply> call, Predicate<Reply> ok) {
