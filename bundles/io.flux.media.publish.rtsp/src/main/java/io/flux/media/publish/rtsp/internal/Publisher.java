@@ -6,7 +6,6 @@ import java.net.URISyntaxException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -170,7 +169,7 @@ final class Publisher {
     private void publish() throws InterruptedException {
         boolean pathAdded = false;
         try {
-            VideoSample keyframe = nextKeyframe();
+            SampleQueue.Queued keyframe = nextKeyframe();
             Tracks tracks = null;
             while (keyframe != null && (tracks = tracks(keyframe)) == null) {
                 keyframe = nextKeyframe();
@@ -243,23 +242,24 @@ final class Publisher {
     }
 
     /** The next video keyframe of the stream's codec, discarding what comes before; null once stopped. */
-    private VideoSample nextKeyframe() throws InterruptedException {
+    private SampleQueue.Queued nextKeyframe() throws InterruptedException {
         state = state == State.RECONNECTING ? State.RECONNECTING : State.WAITING_FOR_KEYFRAME;
         while (true) {
-            MediaSample s = queue.poll(1000);
-            if (s == null) {
+            SampleQueue.Queued q = queue.poll(1000);
+            if (q == null) {
                 if (queue.isClosed() && queue.size() == 0) {
                     return null;
                 }
                 continue;
             }
-            if (s instanceof VideoSample v && v.keyframe()) {
-                return v;
+            if (q.sample() instanceof VideoSample v && v.keyframe()) {
+                return q;
             }
         }
     }
 
-    private Tracks tracks(VideoSample keyframe) {
+    private Tracks tracks(SampleQueue.Queued queued) {
+        VideoSample keyframe = (VideoSample) queued.sample();
         Optional<StreamInfo> info = streams.apply(id);
         Tracks t = Tracks.of(keyframe.codec(), keyframe.payload(), info.map(StreamInfo::video).orElse(null),
                 info.map(StreamInfo::audio).orElse(null));
@@ -348,6 +348,8 @@ final class Publisher {
         private final Tracks tracks;
         private final RtpPacketizer video;
         private final RtpPacketizer audio;
+        /** Made once: packets go from the packetizer's scratch header and the sample straight to the socket buffer. */
+        private final RtpPacketizer.PacketSink connectionSink;
         private int videoChannel = 0;
         private int audioChannel = 2;
         private String keepaliveMethod = "OPTIONS";
@@ -360,6 +362,7 @@ final class Publisher {
             this.url = url.toString();
             this.tracks = tracks;
             this.keepaliveMillis = keepalive.toMillis();
+            this.connectionSink = c::writeInterleaved;
             this.video = new RtpPacketizer(tracks.video(), Tracks.VIDEO_PAYLOAD_TYPE, MediaSample.CLOCK_RATE,
                     RANDOM.nextInt(), RANDOM.nextInt(), RANDOM.nextInt() & 0xFFFF_FFFFL, maxPayload);
             this.audio = tracks.audio() == null ? null
@@ -413,9 +416,9 @@ final class Publisher {
             long nextKeepalive = System.nanoTime() + keepaliveMillis * 1_000_000L;
             while (true) {
                 long waitMillis = Math.max(0, (nextKeepalive - System.nanoTime()) / 1_000_000L);
-                MediaSample s = queue.poll(Math.min(waitMillis, 500));
-                if (s != null) {
-                    send(s);
+                SampleQueue.Queued q = queue.poll(Math.min(waitMillis, 500));
+                if (q != null) {
+                    send(q);
                 } else if (queue.isClosed() && queue.size() == 0) {
                     return;
                 }
@@ -429,20 +432,14 @@ final class Publisher {
             }
         }
 
-        void send(MediaSample s) throws IOException {
-            List<byte[]> packets;
-            int channel;
+        void send(SampleQueue.Queued q) throws IOException {
+            MediaSample s = q.sample();
             if (s instanceof VideoSample v && v.codec() == video.codec()) {
-                packets = video.packetize(v);
-                channel = videoChannel;
+                video.packetize(v.pts(), q.payload(), videoChannel, connectionSink);
             } else if (s instanceof AudioSample a && audio != null && a.codec() == audio.codec()) {
-                packets = audio.packetize(a);
-                channel = audioChannel;
+                audio.packetize(a.pts(), q.payload(), audioChannel, connectionSink);
             } else {
                 return;
-            }
-            for (byte[] p : packets) {
-                c.writeInterleaved(channel, p);
             }
             c.flush();
             long written = c.bytesWritten();

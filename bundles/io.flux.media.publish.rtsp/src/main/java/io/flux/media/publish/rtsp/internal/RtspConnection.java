@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,9 +79,12 @@ final class RtspConnection implements Closeable {
     private final Duration timeout;
     private final BlockingQueue<Response> responses = new LinkedBlockingQueue<>();
     private final Thread reader;
+    /** Staging for payloads that are not array-backed; only the writing thread uses it. */
+    private final byte[] bodyBuffer = new byte[2048];
     private volatile IOException failure;
     private volatile boolean closed;
     private int cseq;
+    /** The session id from the first SETUP answer (without parameters), or null. */
     private String session;
     private long bytesWritten;
 
@@ -116,11 +120,6 @@ final class RtspConnection implements Closeable {
         return socket.getLocalAddress().getHostAddress();
     }
 
-    /** The session id from the first SETUP answer (without parameters), or null. */
-    String session() {
-        return session;
-    }
-
     long bytesWritten() {
         return bytesWritten;
     }
@@ -154,18 +153,33 @@ final class RtspConnection implements Closeable {
         out.flush();
     }
 
-    /** Queues one RTP packet on an interleaved channel; {@link #flush()} sends. */
-    void writeInterleaved(int channel, byte[] packet) throws IOException {
+    /**
+     * Queues one interleaved RTP packet, as {@link RtpPacketizer.PacketSink}: {@code header[0, headerLength)} holds
+     * the interleave prefix ({@code $}, channel, length), the RTP header and any FU headers, and {@code body} the
+     * payload. {@link #flush()} sends. Leaves the body's position where it was.
+     */
+    void writeInterleaved(byte[] header, int headerLength, ByteBuffer body) throws IOException {
         checkAlive();
-        if (packet.length > 0xFFFF) {
-            throw new IOException("RTP packet of " + packet.length + " bytes does not fit interleaved framing");
+        int bodyLength = body.remaining();
+        int framed = ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
+        if (headerLength < RtpPacketizer.INTERLEAVE_PREFIX_SIZE || header[0] != '$'
+                || framed != headerLength - RtpPacketizer.INTERLEAVE_PREFIX_SIZE + bodyLength) {
+            throw new IllegalArgumentException("interleave prefix does not frame " + headerLength + "+" + bodyLength
+                    + " bytes");
         }
-        out.write('$');
-        out.write(channel);
-        out.write(packet.length >> 8);
-        out.write(packet.length);
-        out.write(packet);
-        bytesWritten += 4 + packet.length;
+        out.write(header, 0, headerLength);
+        if (body.hasArray()) {
+            out.write(body.array(), body.arrayOffset() + body.position(), bodyLength);
+        } else {
+            // Direct or read-only buffers have no array to hand over: go through a small reused one.
+            for (int p = body.position(), end = body.limit(); p < end; ) {
+                int n = Math.min(bodyBuffer.length, end - p);
+                body.get(p, bodyBuffer, 0, n);
+                out.write(bodyBuffer, 0, n);
+                p += n;
+            }
+        }
+        bytesWritten += headerLength + bodyLength;
     }
 
     void flush() throws IOException {

@@ -19,9 +19,17 @@ import io.flux.media.api.sample.VideoSample;
  */
 final class SampleQueue {
 
+    /**
+     * A queued sample with its payload copy. The sample's own {@code payload()} is a read-only view, which hides the
+     * array; {@code payload} is the same bytes, array-backed, so that the sender can write them to the socket buffer
+     * without another copy. Only the sender reads it, and nothing writes it after queueing.
+     */
+    record Queued(MediaSample sample, ByteBuffer payload) {
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<MediaSample> samples = new ArrayDeque<>();
+    private final ArrayDeque<Queued> samples = new ArrayDeque<>();
     private final int maxGops;
     private final int maxSamples;
     private int gops;
@@ -78,7 +86,7 @@ final class SampleQueue {
      * The next sample, waiting up to {@code timeoutMillis}; null on timeout or once the queue is closed and
      * empty.
      */
-    MediaSample poll(long timeoutMillis) throws InterruptedException {
+    Queued poll(long timeoutMillis) throws InterruptedException {
         long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
@@ -88,11 +96,11 @@ final class SampleQueue {
                 }
                 nanos = changed.awaitNanos(nanos);
             }
-            MediaSample s = samples.pollFirst();
-            if (s instanceof VideoSample v && v.keyframe()) {
+            Queued q = samples.pollFirst();
+            if (isKeyframe(q)) {
                 gops--;
             }
-            return s;
+            return q;
         } finally {
             lock.unlock();
         }
@@ -168,16 +176,17 @@ final class SampleQueue {
         }
     }
 
-    private static boolean isKeyframe(MediaSample s) {
-        return s instanceof VideoSample v && v.keyframe();
+    private static boolean isKeyframe(Queued q) {
+        return q.sample() instanceof VideoSample v && v.keyframe();
     }
 
-    private static MediaSample copy(MediaSample s) {
+    private static Queued copy(MediaSample s) {
         ByteBuffer p = s.payload();
         ByteBuffer c = ByteBuffer.allocate(p.remaining()).put(p.duplicate()).flip();
-        return switch (s) {
+        MediaSample copy = switch (s) {
             case VideoSample v -> new VideoSample(v.codec(), v.pts(), v.dts(), v.keyframe(), c);
             case AudioSample a -> new AudioSample(a.codec(), a.pts(), a.sampleRate(), a.channels(), c);
         };
+        return new Queued(copy, c);
     }
 }

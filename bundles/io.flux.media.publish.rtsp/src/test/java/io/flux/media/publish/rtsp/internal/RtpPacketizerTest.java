@@ -3,18 +3,22 @@ package io.flux.media.publish.rtsp.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import io.flux.media.api.sample.AudioSample;
 import io.flux.media.api.sample.Codec;
+import io.flux.media.api.sample.MediaSample;
 import io.flux.media.api.sample.VideoSample;
 
 class RtpPacketizerTest {
 
     private static final int SSRC = 0x11223344;
+    private static final int CHANNEL = 2;
 
     static byte[] nal(int header, int size) {
         byte[] n = new byte[size];
@@ -34,6 +38,24 @@ class RtpPacketizerTest {
         return ByteBuffer.wrap(out.toByteArray());
     }
 
+    /**
+     * The RTP packets of one sample, each built into an array from what the sink is handed; the interleave prefix
+     * ({@code $}, channel, length of exactly the RTP packet) is checked on the way and left off.
+     */
+    private static List<byte[]> packetize(RtpPacketizer rtp, MediaSample sample) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        rtp.packetize(sample.pts(), sample.payload(), CHANNEL, (header, headerLength, body) -> {
+            byte[] pkt = new byte[headerLength - 4 + body.remaining()];
+            System.arraycopy(header, 4, pkt, 0, headerLength - 4);
+            body.get(body.position(), pkt, headerLength - 4, body.remaining());
+            assertThat(header[0]).as("interleave magic").isEqualTo((byte) '$');
+            assertThat(header[1]).as("interleaved channel").isEqualTo((byte) CHANNEL);
+            assertThat(((header[2] & 0xFF) << 8) | (header[3] & 0xFF)).as("interleaved length").isEqualTo(pkt.length);
+            out.add(pkt);
+        });
+        return out;
+    }
+
     private static int seq(byte[] p) {
         return ((p[2] & 0xFF) << 8) | (p[3] & 0xFF);
     }
@@ -47,25 +69,25 @@ class RtpPacketizerTest {
     }
 
     @Test
-    void trailingFillerDataIsNotSentAndTheMarkerMovesToTheLastNalSent() {
+    void trailingFillerDataIsNotSentAndTheMarkerMovesToTheLastNalSent() throws IOException {
         RtpPacketizer rtp = new RtpPacketizer(Codec.H264, 96, 90_000, SSRC, 0, 0, 1400);
         byte[] slice = nal(0x41, 200);
         byte[] filler = nal(0x0C, 50);
-        List<byte[]> packets = rtp.packetize(new VideoSample(Codec.H264, 0, 0, false, annexB(slice, filler)));
+        List<byte[]> packets = packetize(rtp, new VideoSample(Codec.H264, 0, 0, false, annexB(slice, filler)));
         assertThat(packets).hasSize(1);
         assertThat(marker(packets.get(0))).isTrue();
         assertThat(packets.get(0)[12]).isEqualTo((byte) 0x41);
     }
 
     @Test
-    void smallH264NalsGoAsSingleNalPacketsWithTheMarkerOnTheLastOfTheAccessUnit() {
+    void smallH264NalsGoAsSingleNalPacketsWithTheMarkerOnTheLastOfTheAccessUnit() throws IOException {
         RtpPacketizer rtp = new RtpPacketizer(Codec.H264, 96, 90_000, SSRC, 65_535, 1000, 1400);
         byte[] aud = {0x09, (byte) 0xF0};
         byte[] sps = nal(0x67, 20);
         byte[] pps = nal(0x68, 6);
         byte[] idr = nal(0x65, 300);
 
-        List<byte[]> packets = rtp.packetize(new VideoSample(Codec.H264, 3600, 3600, true,
+        List<byte[]> packets = packetize(rtp, new VideoSample(Codec.H264, 3600, 3600, true,
                 annexB(aud, sps, pps, idr)));
 
         assertThat(packets).hasSize(3); // the access unit delimiter is not sent
@@ -81,12 +103,12 @@ class RtpPacketizerTest {
     }
 
     @Test
-    void largeH264NalIsCutIntoFuAFragmentsThatReassembleToTheNal() {
+    void largeH264NalIsCutIntoFuAFragmentsThatReassembleToTheNal() throws IOException {
         int maxPayload = 100;
         RtpPacketizer rtp = new RtpPacketizer(Codec.H264, 96, 90_000, SSRC, 10, 0, maxPayload);
         byte[] idr = nal(0x65, 1000); // nal_ref_idc 3, type 5
 
-        List<byte[]> packets = rtp.packetize(new VideoSample(Codec.H264, 0, 0, true, annexB(idr)));
+        List<byte[]> packets = packetize(rtp, new VideoSample(Codec.H264, 0, 0, true, annexB(idr)));
 
         // 999 body bytes in chunks of 98
         assertThat(packets).hasSize(11);
@@ -110,9 +132,9 @@ class RtpPacketizerTest {
     }
 
     @Test
-    void markerOnlyOnTheLastFragmentOfTheLastNal() {
+    void markerOnlyOnTheLastFragmentOfTheLastNal() throws IOException {
         RtpPacketizer rtp = new RtpPacketizer(Codec.H264, 96, 90_000, SSRC, 0, 0, 100);
-        List<byte[]> packets = rtp.packetize(new VideoSample(Codec.H264, 0, 0, false,
+        List<byte[]> packets = packetize(rtp, new VideoSample(Codec.H264, 0, 0, false,
                 annexB(nal(0x41, 250), nal(0x41, 250))));
         assertThat(packets).hasSize(6);
         assertThat(packets).extracting(RtpPacketizerTest::marker)
@@ -120,13 +142,13 @@ class RtpPacketizerTest {
     }
 
     @Test
-    void largeH265NalIsCutIntoFuFragments() {
+    void largeH265NalIsCutIntoFuFragments() throws IOException {
         RtpPacketizer rtp = new RtpPacketizer(Codec.H265, 96, 90_000, SSRC, 0, 0, 200);
         // IDR_W_RADL (19): header 0x26 0x01
         byte[] idr = nal(0x26, 1000);
         idr[1] = 0x01;
 
-        List<byte[]> packets = rtp.packetize(new VideoSample(Codec.H265, 900, 900, true, annexB(idr)));
+        List<byte[]> packets = packetize(rtp, new VideoSample(Codec.H265, 900, 900, true, annexB(idr)));
 
         // 998 body bytes in chunks of 197
         assertThat(packets).hasSize(6);
@@ -151,12 +173,12 @@ class RtpPacketizerTest {
     }
 
     @Test
-    void h265AccessUnitDelimiterIsDroppedAndSmallNalsGoWhole() {
+    void h265AccessUnitDelimiterIsDroppedAndSmallNalsGoWhole() throws IOException {
         RtpPacketizer rtp = new RtpPacketizer(Codec.H265, 96, 90_000, SSRC, 0, 0, 1400);
         byte[] aud = {0x46, 0x01, 0x50};
         byte[] trail = nal(0x02, 50);
         trail[1] = 0x01;
-        List<byte[]> packets = rtp.packetize(new VideoSample(Codec.H265, 0, 0, false, annexB(aud, trail)));
+        List<byte[]> packets = packetize(rtp, new VideoSample(Codec.H265, 0, 0, false, annexB(aud, trail)));
         assertThat(packets).hasSize(1);
         assertThat(java.util.Arrays.copyOfRange(packets.get(0), 12, packets.get(0).length)).isEqualTo(trail);
         assertThat(marker(packets.get(0))).isTrue();
@@ -174,12 +196,37 @@ class RtpPacketizerTest {
     }
 
     @Test
-    void g711FrameLongerThanAPacketContinuesAtLaterTimestamps() {
+    void g711FrameLongerThanAPacketContinuesAtLaterTimestamps() throws IOException {
         RtpPacketizer rtp = new RtpPacketizer(Codec.G711U, 0, 8000, SSRC, 0, 0, 100);
         byte[] frame = new byte[250];
-        List<byte[]> packets = rtp.packetize(new AudioSample(Codec.G711U, 90_000, 8000, 1, ByteBuffer.wrap(frame)));
+        List<byte[]> packets = packetize(rtp, new AudioSample(Codec.G711U, 90_000, 8000, 1, ByteBuffer.wrap(frame)));
         assertThat(packets).extracting(p -> p.length - 12).containsExactly(100, 100, 50);
         assertThat(packets).extracting(RtpPacketizerTest::ts).containsExactly(8000L, 8100L, 8200L);
         assertThat(packets).extracting(p -> p[1] & 0x7F).containsOnly(0);
+    }
+
+    @Test
+    void payloadIsHandedOverAsAViewOfTheSampleAndTheHeaderArrayIsReused() throws IOException {
+        RtpPacketizer rtp = new RtpPacketizer(Codec.H264, 96, 90_000, SSRC, 0, 0, 100);
+        byte[] idr = nal(0x65, 250);
+        ByteBuffer payload = annexB(nal(0x67, 20), idr);
+        int idrStart = 4 + 20 + 4; // start code, SPS, start code
+
+        List<byte[]> headers = new ArrayList<>();
+        List<Integer> bodyOffsets = new ArrayList<>();
+        List<Integer> bodyLengths = new ArrayList<>();
+        rtp.packetize(0, payload, CHANNEL, (header, headerLength, body) -> {
+            assertThat(body.hasArray()).isTrue();
+            assertThat(body.array()).as("no copy of the payload").isSameAs(payload.array());
+            headers.add(header);
+            bodyOffsets.add(body.arrayOffset() + body.position());
+            bodyLengths.add(body.remaining());
+            body.position(body.limit()); // a sink may consume the body: the next packet must not care
+        });
+
+        // SPS whole; IDR body (249 bytes after the NAL header) as 98 + 98 + 53
+        assertThat(bodyOffsets).containsExactly(4, idrStart + 1, idrStart + 1 + 98, idrStart + 1 + 196);
+        assertThat(bodyLengths).containsExactly(20, 98, 98, 53);
+        assertThat(headers).allSatisfy(h -> assertThat(h).isSameAs(headers.get(0)));
     }
 }

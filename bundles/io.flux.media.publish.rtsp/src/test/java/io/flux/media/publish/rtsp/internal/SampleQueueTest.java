@@ -9,7 +9,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.flux.media.api.sample.Codec;
-import io.flux.media.api.sample.MediaSample;
 import io.flux.media.api.sample.VideoSample;
 
 class SampleQueueTest {
@@ -20,9 +19,9 @@ class SampleQueueTest {
 
     private static List<Long> drain(SampleQueue q) throws InterruptedException {
         List<Long> out = new ArrayList<>();
-        MediaSample s;
+        SampleQueue.Queued s;
         while ((s = q.poll(0)) != null) {
-            out.add(s.pts());
+            out.add(s.sample().pts());
         }
         return out;
     }
@@ -32,7 +31,7 @@ class SampleQueueTest {
         SampleQueue q = new SampleQueue(2, 1000);
         q.offer(frame(0, true));
         q.offer(frame(1, false));
-        assertThat(q.poll(0).pts()).isZero(); // the sender is inside GOP 0
+        assertThat(q.poll(0).sample().pts()).isZero(); // the sender is inside GOP 0
         q.offer(frame(2, false));
         q.offer(frame(10, true));
         q.offer(frame(11, false));
@@ -62,7 +61,12 @@ class SampleQueueTest {
         ByteBuffer payload = ByteBuffer.wrap(new byte[] {0, 0, 1, 0x65, 7});
         q.offer(new VideoSample(Codec.H264, 0, 0, true, payload));
         payload.put(4, (byte) 9);
-        assertThat(q.poll(0).payload().get(4)).isEqualTo((byte) 7);
+        SampleQueue.Queued queued = q.poll(0);
+        assertThat(queued.sample().payload().get(4)).isEqualTo((byte) 7);
+        // The sender writes from the array-backed copy: the same bytes as the sample's read-only view.
+        assertThat(queued.payload().hasArray()).isTrue();
+        assertThat(queued.payload().array()).isNotSameAs(payload.array());
+        assertThat(queued.payload()).isEqualTo(queued.sample().payload());
     }
 
     @Test
