@@ -1,7 +1,14 @@
 package io.flux.media.api.gb28181;
 
-/** A GB28181 request that cannot be served; the reason maps to one HTTP status. */
-public class Gb28181Exception extends RuntimeException {
+import java.util.Map;
+
+import io.flux.media.api.rest.ApiException;
+
+/**
+ * A GB28181 request that cannot be served. The reason gives the HTTP status and error code, so the REST layer
+ * renders it like any {@link ApiException}, whichever backend (embedded or remote) threw it.
+ */
+public class Gb28181Exception extends ApiException {
 
     private static final long serialVersionUID = 1L;
 
@@ -42,12 +49,11 @@ public class Gb28181Exception extends RuntimeException {
     private final Reason reason;
 
     public Gb28181Exception(Reason reason, String message) {
-        super(message);
-        this.reason = reason;
+        this(reason, message, null);
     }
 
     public Gb28181Exception(Reason reason, String message, Throwable cause) {
-        super(message, cause);
+        super(reason.status(), reason.code(), message, Map.of(), cause);
         this.reason = reason;
     }
 

@@ -1,7 +1,14 @@
 package io.flux.media.api.streaming;
 
-/** A streaming-server call that failed; the reason maps to one HTTP status. */
-public class StreamingServerException extends RuntimeException {
+import java.util.Map;
+
+import io.flux.media.api.rest.ApiException;
+
+/**
+ * A streaming-server call that failed. The reason gives the HTTP status and error code, so the REST layer renders it
+ * like any {@link ApiException}.
+ */
+public class StreamingServerException extends ApiException {
 
     private static final long serialVersionUID = 1L;
 
@@ -36,12 +43,11 @@ public class StreamingServerException extends RuntimeException {
     private final Reason reason;
 
     public StreamingServerException(Reason reason, String message) {
-        super(message);
-        this.reason = reason;
+        this(reason, message, null);
     }
 
     public StreamingServerException(Reason reason, String message, Throwable cause) {
-        super(message, cause);
+        super(reason.status(), reason.code(), message, Map.of(), cause);
         this.reason = reason;
     }
 

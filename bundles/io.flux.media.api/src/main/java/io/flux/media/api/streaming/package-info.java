@@ -2,7 +2,7 @@
  * The streaming-server adapter SPI (MediaMTX).
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.flux.media.api.streaming;
 
 import org.osgi.annotation.bundle.Export;

@@ -36,8 +36,8 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * {@code /api/v1/gb28181/*}: checks the request, calls whichever {@link Gb28181Backend} is bound (embedded or
- * remote; the greedy reference follows a swap) and turns {@link Gb28181Exception}s into the API's error shape.
- * Every status comes from the exception's reason, so a remote backend that relays them answers identically.
+ * remote; the greedy reference follows a swap). A {@link Gb28181Exception} is an ApiException whose status comes
+ * from its reason, so the REST layer renders it, and a remote backend that relays reasons answers identically.
  */
 @Component(service = Gb28181Resource.class)
 @JakartarsResource
@@ -73,7 +73,8 @@ public class Gb28181Resource {
     public DeviceView device(@PathParam("device_id") String deviceId) {
         requireId("device_id", deviceId);
         return call(b -> b.device(deviceId))
-                .orElseThrow(() -> error(Gb28181Exception.Reason.UNKNOWN_DEVICE, "unknown device " + deviceId));
+                .orElseThrow(() -> new Gb28181Exception(Gb28181Exception.Reason.UNKNOWN_DEVICE,
+                        "unknown device " + deviceId));
     }
 
     @GET
@@ -118,11 +119,7 @@ public class Gb28181Resource {
         }
         requireId("device_id", request.device_id());
         requireId("channel_id", request.channel_id());
-        try {
-            Transport.parse(request.transport()); // 400 before anything reaches the device
-        } catch (Gb28181Exception e) {
-            throw error(e.reason(), e.getMessage());
-        }
+        Transport.parse(request.transport()); // 400 before anything reaches the device
         return call(b -> b.invite(request));
     }
 
@@ -170,14 +167,6 @@ public class Gb28181Resource {
             throw ApiException.unavailable("no GB28181 backend is running: the embedded server is disabled or "
                     + "its bundle is stopped, and no remote backend is configured");
         }
-        try {
-            return action.apply(b);
-        } catch (Gb28181Exception e) {
-            throw error(e.reason(), e.getMessage());
-        }
-    }
-
-    private static ApiException error(Gb28181Exception.Reason reason, String message) {
-        return new ApiException(reason.status(), reason.code(), message);
+        return action.apply(b);
     }
 }

@@ -65,12 +65,7 @@ public class PreviewResource {
         }
         Publisher p = service.publisher(streamId).orElseThrow(() -> ApiException.notFound("stream '" + id
                 + "' is not published to the streaming server (publishing disabled or protocol not configured)"));
-        PathUrls urls;
-        try {
-            urls = server.urls(p.pathName());
-        } catch (StreamingServerException e) {
-            throw new ApiException(e.reason().status(), e.reason().code(), e.getMessage(), null, e);
-        }
+        PathUrls urls = server.urls(p.pathName());
         return new Preview(id, p.pathName(), p.state() == Publisher.State.PUBLISHING,
                 p.state().name().toLowerCase(Locale.ROOT), urls.rtsp(), urls.rtmp(), urls.hls(), urls.webrtc(),
                 urls.srt());

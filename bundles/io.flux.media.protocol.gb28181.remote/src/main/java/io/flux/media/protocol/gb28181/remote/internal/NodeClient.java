@@ -118,10 +118,6 @@ final class NodeClient {
     }
 
     /** Maps a node error answer (status >= 300) the way {@link #get}/{@link #post} do, for forwarded requests. */
-    RuntimeException failure(int status, byte[] body) {
-        return error(status, body);
-    }
-
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(base.resolve("api/v1/" + path))
                 .timeout(settings.requestTimeout())
@@ -196,7 +192,8 @@ final class NodeClient {
      * one of the GB28181 reasons becomes that reason with the node's message; other 4xx pass through as they are;
      * other 5xx are a 502 naming the node.
      */
-    private RuntimeException error(int status, byte[] body) {
+    /** The gateway's error for a node answer that failed with {@code status}. */
+    ApiException error(int status, byte[] body) {
         if (status == 401 || status == 403) {
             return new ApiException(502, "node_auth_failed", "GB28181 node " + name + " refused the node token (HTTP "
                     + status + "): set .token of PID " + NodeDirectory.Config.PID

@@ -66,16 +66,11 @@ public class StreamForwarder implements ContainerRequestFilter {
         if (deviceId.isEmpty()) {
             return;
         }
-        NodeClient node;
-        try {
-            Optional<NodeClient> owner = directory.nodeFor(deviceId.get());
-            if (owner.isEmpty()) {
-                return;
-            }
-            node = owner.get();
-        } catch (Gb28181Exception e) {
-            throw new ApiException(e.reason().status(), e.reason().code(), e.getMessage());
+        Optional<NodeClient> owner = directory.nodeFor(deviceId.get());
+        if (owner.isEmpty()) {
+            return;
         }
+        NodeClient node = owner.get();
         String rawQuery = request.getUriInfo().getRequestUri().getRawQuery();
         Map<String, List<String>> headers = new LinkedHashMap<>();
         request.getHeaders().forEach((k, v) -> {
@@ -89,8 +84,6 @@ public class StreamForwarder implements ContainerRequestFilter {
             answer = node.forward(request.getMethod(), rawPath + (rawQuery == null ? "" : "?" + rawQuery), headers,
                     body);
             LOG.debug("{} {} forwarded to {}: {}", request.getMethod(), rawPath, node.name(), answer.statusCode());
-        } catch (Gb28181Exception e) {
-            throw new ApiException(e.reason().status(), e.reason().code(), e.getMessage());
         }
         int status = answer.statusCode();
         if (status == 401 || status == 403 || status >= 500 && status != 503 && status != 504) {
@@ -99,12 +92,7 @@ public class StreamForwarder implements ContainerRequestFilter {
             try (InputStream in = answer.body()) {
                 error = in.readNBytes(MAX_BODY);
             }
-            RuntimeException mapped = node.failure(status, error);
-            if (mapped instanceof ApiException a) {
-                throw a;
-            }
-            Gb28181Exception g = (Gb28181Exception) mapped;
-            throw new ApiException(g.reason().status(), g.reason().code(), g.getMessage());
+            throw node.error(status, error);
         }
         Response.ResponseBuilder out = Response.status(status);
         answer.headers().map().forEach((k, values) -> {
