@@ -84,10 +84,6 @@ final class MediaMtxClient {
                 : null;
     }
 
-    MediaMtxSettings settings() {
-        return settings;
-    }
-
     /** Takes a lease; false once retired (the caller then takes the current client instead). */
     synchronized boolean acquire() {
         if (retired) {
@@ -180,8 +176,7 @@ final class MediaMtxClient {
     void setRecording(String name, boolean enabled) {
         PathConfig patch = new PathConfig(null, null, null, enabled, settings.recordPath(), settings.recordFormat(),
                 settings.segmentDuration(), null);
-        expectOk(api("PATCH", "/v3/config/paths/patch/" + pathName(name), MediaMtxJson.pathConfigBody(patch)),
-                name);
+        patchPath(name, patch);
         LOG.info("MediaMTX recording of path {} {}", name, enabled ? "enabled" : "disabled");
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,6 +29,7 @@ import org.slf4j.MDC;
 
 import io.flux.media.api.persistence.Database;
 import io.flux.media.api.rest.ApiException;
+import io.flux.media.api.streaming.Page;
 import io.flux.media.api.streaming.PathConfig;
 import io.flux.media.api.streaming.PathState;
 import io.flux.media.api.streaming.PathUrls;
@@ -67,6 +69,8 @@ public class SourceService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceService.class);
     private static final int STRIPES = 64;
+    /** Paths per call when listing the streaming server's live paths. */
+    private static final int PATHS_PAGE = 500;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -151,8 +155,12 @@ public class SourceService {
         if (!withStatus) {
             return rows.map(this::view);
         }
-        StreamingServer s = rows.items().stream().anyMatch(SourceRow::enabled) ? server() : streamingServer;
-        return rows.map(r -> view(r, statusOf(s, r)));
+        if (rows.items().stream().noneMatch(SourceRow::enabled)) {
+            return rows.map(r -> view(r, statusOf(r, Optional.empty())));
+        }
+        // One listing of the server's paths for the page, not one call per row.
+        Map<String, PathState> live = livePaths(server());
+        return rows.map(r -> view(r, statusOf(r, Optional.ofNullable(live.get(r.pathName())))));
     }
 
     SourceView get(String id) {
@@ -225,7 +233,11 @@ public class SourceService {
 
     StatusView status(String id) {
         SourceRow row = require(id);
-        return statusOf(row.enabled() ? server() : null, row);
+        if (!row.enabled()) {
+            return statusOf(row, Optional.empty());
+        }
+        StreamingServer s = server();
+        return statusOf(row, call(() -> s.path(row.pathName())));
     }
 
     PreviewView preview(String id) {
@@ -501,11 +513,24 @@ public class SourceService {
         }
     }
 
-    private StatusView statusOf(StreamingServer s, SourceRow row) {
+    /** Every path the streaming server has now, by name, read page by page. */
+    private Map<String, PathState> livePaths(StreamingServer s) {
+        Map<String, PathState> out = new HashMap<>();
+        for (int page = 0;; page++) {
+            int p = page;
+            Page<PathState> paths = call(() -> s.paths(p, PATHS_PAGE));
+            paths.items().forEach(x -> out.put(x.name(), x));
+            if (page + 1 >= paths.page_count() || paths.items().isEmpty()) {
+                return out;
+            }
+        }
+    }
+
+    /** A row's status from its path's state on the streaming server (empty: the server has no such path). */
+    private static StatusView statusOf(SourceRow row, Optional<PathState> state) {
         if (!row.enabled()) {
             return new StatusView(row.id(), row.pathName(), "disabled", false, null, null, null, null, null, null);
         }
-        Optional<PathState> state = call(() -> s.path(row.pathName()));
         if (state.isEmpty()) {
             return new StatusView(row.id(), row.pathName(), "missing", false, null, null, null, null, null, null);
         }

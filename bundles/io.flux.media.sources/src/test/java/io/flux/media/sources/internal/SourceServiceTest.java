@@ -321,8 +321,14 @@ class SourceServiceTest {
         assertThat(s.online()).isTrue();
         assertThat(s.tracks()).containsExactly("H264");
         assertThat(service.ready(v.id()).ready()).isTrue();
-        SourceView listed = service.list(null, null, true, 1, 10).items().get(0);
-        assertThat(listed.status().state()).isEqualTo("online");
+        SourceView other = service.create(pull("d", "rtsp://d/x"));
+        mtx.calls.clear();
+        List<SourceView> listed = service.list(null, null, true, 1, 10).items();
+        assertThat(listed).extracting(x -> x.status().state()).containsExactlyInAnyOrder("online", "offline");
+        assertThat(listed).filteredOn(x -> x.id().equals(other.id())).singleElement()
+                .satisfies(x -> assertThat(x.status().online()).isFalse());
+        // One listing of the server's paths for the whole page, not one call per source.
+        assertThat(mtx.calls).containsExactly("paths ");
         assertThat(service.list(null, null, false, 1, 10).items().get(0).status()).isNull();
     }
 
