@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * what the lost packets belonged to, except a frame the marker bit said was complete. Optionally the RTP marker bit ends a video frame at once instead of at the
  * next frame's first packet (one frame less latency, for senders that set it only on a frame's last packet).
  * <p>
- * Thread-safe: the input methods are meant for one receiving thread, {@link #stats()} may be called from any.
+ * Thread-safe: the input methods are meant for one receiving thread, {@link #stats()} and the counter getters may
+ * be called from any.
  * The listener runs on the receiving thread while the pipeline's lock is held, so it must not block. Buffers
  * handed in may be reused once a call returns.
  */
@@ -152,6 +153,25 @@ public final class GbMediaPipeline {
         demuxer.flush();
     }
 
+    /**
+     * {@link PipelineStats#rtpPackets()} now, without building the stats: a receiver compares it after every read
+     * to learn whether the read brought the session's packets, as the pipeline judged them.
+     */
+    public synchronized long rtpPackets() {
+        return rtpPackets;
+    }
+
+    /** {@link PipelineStats#wrongSsrcPackets()} now, without building the stats. */
+    public synchronized long wrongSsrcPackets() {
+        return ssrc.rejected();
+    }
+
+    /** {@link PipelineStats#lastWrongSsrc()} now, without building the stats. */
+    public synchronized long lastWrongSsrc() {
+        return ssrc.lastRejected();
+    }
+
+    /** All counters; allocates, so not meant for every packet (see {@link #rtpPackets()}). */
     public synchronized PipelineStats stats() {
         return new PipelineStats(datagrams, datagramBytes, invalidPackets, rtcpPackets, rtpPackets, rtpBytes,
                 ssrc.rejected(), ssrc.lastRejected(), wrongPayloadType, reorder.lost(), reorder.late(),

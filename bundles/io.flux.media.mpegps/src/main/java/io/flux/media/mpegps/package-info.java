@@ -10,7 +10,7 @@
  * handed in are never modified and may be reused by the caller once the call returns.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.flux.media.mpegps;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,7 +1,6 @@
 package io.flux.media.protocol.gb28181.internal;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -23,6 +22,7 @@ import io.flux.media.api.gb28181.Gb28181Exception.Reason;
 import io.flux.media.api.gb28181.InviteRequest;
 import io.flux.media.api.gb28181.SessionView;
 import io.flux.media.api.gb28181.Transport;
+import io.flux.media.protocol.gb28181.internal.media.LogContext;
 
 /**
  * The {@link Gb28181Backend} of the embedded server: the live registry for presence, the store for what
@@ -53,6 +53,7 @@ final class EmbeddedBackend implements Gb28181Backend {
 
     @Override
     public List<DeviceView> devices() {
+        // Sorted by id: a view carries the id it was asked for.
         TreeSet<String> ids = new TreeSet<>();
         registry.all().forEach(d -> ids.add(d.id()));
         store.devices().forEach(d -> ids.add(d.id()));
@@ -60,7 +61,6 @@ final class EmbeddedBackend implements Gb28181Backend {
         for (String id : ids) {
             view(id).ifPresent(out::add);
         }
-        out.sort(Comparator.comparing(DeviceView::device_id));
         return out;
     }
 
@@ -106,7 +106,7 @@ final class EmbeddedBackend implements Gb28181Backend {
         DeviceRegistry.Device d = online(request == null ? null : request.device_id());
         CatalogResult r = queries.catalog(d);
         store.catalog(d.id(), r.channels(), r.complete());
-        try (MDC.MDCCloseable ignored = MDC.putCloseable(Registrar.MDC_DEVICE, d.id())) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(LogContext.DEVICE, d.id())) {
             LOG.info("catalog of device {}: {} of {} channels{}", d.id(), r.channels().size(), r.sum_num(),
                     r.complete() ? "" : " (incomplete)");
         }

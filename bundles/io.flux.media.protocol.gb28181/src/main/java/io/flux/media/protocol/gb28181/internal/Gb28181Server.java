@@ -485,8 +485,4 @@ public class Gb28181Server {
     SessionManager sessions() {
         return sessions;
     }
-
-    DeviceStore store() {
-        return store;
-    }
 }

@@ -37,6 +37,7 @@ import io.flux.media.api.gb28181.DeviceInfoResult;
 import io.flux.media.api.gb28181.DeviceStatusResult;
 import io.flux.media.api.gb28181.Gb28181Exception;
 import io.flux.media.api.gb28181.Gb28181Exception.Reason;
+import io.flux.media.protocol.gb28181.internal.media.LogContext;
 
 /**
  * MANSCDP queries (Catalog, DeviceInfo, DeviceStatus): a SIP MESSAGE {@code <Query>} to the device, then the
@@ -157,7 +158,7 @@ final class QueryManager {
     private boolean run(DeviceRegistry.Device device, Pending p) {
         String serial = Integer.toString(nextSn());
         pending.put(serial, p);
-        try (MDC.MDCCloseable ignored = MDC.putCloseable(Registrar.MDC_DEVICE, device.id())) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(LogContext.DEVICE, device.id())) {
             send(device, p, serial);
             try {
                 p.done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

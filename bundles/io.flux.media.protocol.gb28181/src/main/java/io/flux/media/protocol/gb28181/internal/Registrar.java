@@ -64,6 +64,7 @@ import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.message.MessageFactoryImpl;
 import gov.nist.javax.sip.stack.MessageProcessor;
 import io.flux.media.lib.jainsip.JainSip;
+import io.flux.media.protocol.gb28181.internal.media.LogContext;
 
 /**
  * The GB28181 registrar on JAIN SIP: REGISTER with digest authentication, keepalive MESSAGEs, device
@@ -82,7 +83,6 @@ final class Registrar implements SipListener {
     static final Pattern GB_ID = Pattern.compile("\\d{20}");
     /** GB/T 28181 section 9.10: the 200 OK to REGISTER carries local time in this form, for time sync. */
     static final DateTimeFormatter GB_DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS");
-    static final String MDC_DEVICE = "device_id";
     /** Shortest registration accepted (RFC 3261 section 10.3 step 7: 423 with Min-Expires below it). */
     static final int MIN_EXPIRES_S = 60;
     /** Registration time when a REGISTER states none (RFC 3261 section 10.2.1.1). */
@@ -254,16 +254,8 @@ final class Registrar implements SipListener {
         this.handlers = handlers;
     }
 
-    Settings settings() {
-        return settings;
-    }
-
     HeaderFactory headerFactory() {
         return headers;
-    }
-
-    AddressFactory addressFactory() {
-        return addresses;
     }
 
     /**
@@ -406,7 +398,7 @@ final class Registrar implements SipListener {
     void sweep() {
         try {
             for (DeviceRegistry.Change c : devices.sweep()) {
-                try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_DEVICE, c.deviceId())) {
+                try (MDC.MDCCloseable ignored = MDC.putCloseable(LogContext.DEVICE, c.deviceId())) {
                     LOG.info("device {} offline: {}", c.deviceId(), c.reason().label);
                     handlers.deviceOffline(c.deviceId(), c.reason());
                 }
@@ -428,7 +420,7 @@ final class Registrar implements SipListener {
         String deviceId = fromUser(request);
         // Only well-formed ids go to the MDC: the From user is whatever the peer wrote.
         boolean validId = deviceId != null && GB_ID.matcher(deviceId).matches();
-        try (MDC.MDCCloseable ignored = validId ? MDC.putCloseable(MDC_DEVICE, deviceId) : null) {
+        try (MDC.MDCCloseable ignored = validId ? MDC.putCloseable(LogContext.DEVICE, deviceId) : null) {
             ServerTransaction tx;
             try {
                 tx = event.getServerTransaction() != null ? event.getServerTransaction()

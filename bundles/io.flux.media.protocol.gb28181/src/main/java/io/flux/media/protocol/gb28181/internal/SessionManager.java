@@ -30,13 +30,13 @@ import javax.sip.message.Response;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import io.flux.media.api.gb28181.Gb28181Exception;
 import io.flux.media.api.gb28181.Gb28181Exception.Reason;
 import io.flux.media.api.gb28181.SessionView;
 import io.flux.media.api.gb28181.Transport;
 import io.flux.media.api.stream.StreamId;
+import io.flux.media.protocol.gb28181.internal.media.LogContext;
 import io.flux.media.protocol.gb28181.internal.media.NoMediaPortException;
 import io.flux.media.protocol.gb28181.internal.media.ReceiverSpec;
 import io.flux.media.protocol.gb28181.internal.media.ReceiverStats;
@@ -57,9 +57,6 @@ final class SessionManager {
     static final long TCP_CLOSE_GRACE_MS = 1000;
 
     static final int HISTORY = 100;
-    static final String MDC_CHANNEL = "channel_id";
-    static final String MDC_CALL = "call_id";
-    static final String MDC_STREAM = "stream_id";
 
     /**
      * @param mediaAddress      announced media address; empty: derived (see {@link #mediaAddress})
@@ -144,19 +141,8 @@ final class SessionManager {
         }
 
         /** MDC for every log line about the session. */
-        AutoCloseable mdc() {
-            MDC.MDCCloseable a = MDC.putCloseable(Registrar.MDC_DEVICE, key.deviceId());
-            MDC.MDCCloseable b = MDC.putCloseable(MDC_CHANNEL, key.channelId());
-            MDC.MDCCloseable c = callId == null ? null : MDC.putCloseable(MDC_CALL, callId);
-            MDC.MDCCloseable d = MDC.putCloseable(MDC_STREAM, streamId.value());
-            return () -> {
-                d.close();
-                if (c != null) {
-                    c.close();
-                }
-                b.close();
-                a.close();
-            };
+        LogContext.Scope mdc() {
+            return LogContext.session(key.deviceId(), key.channelId(), callId, streamId.value());
         }
     }
 
@@ -396,6 +382,11 @@ final class SessionManager {
         if (!s.over.compareAndSet(false, true)) {
             return; // ended meanwhile (device offline, shutdown): end() released everything
         }
+        release(s);
+    }
+
+    /** Frees what a session holds (its map entries, receiver and SSRC); once, by whoever set {@code over}. */
+    private void release(Session s) {
         byChannel.remove(s.key, s);
         if (s.callId != null) {
             byCallId.remove(s.callId, s);
@@ -420,18 +411,9 @@ final class SessionManager {
         }
         RtpReceiver rx = s.receiver;
         ReceiverStats stats = rx == null ? ReceiverStats.NONE : rx.stats();
-        if (rx != null) {
-            rx.close();
-        }
+        release(s);
         if (sendBye) {
             sip.bye(s.dialog);
-        }
-        byChannel.remove(s.key, s);
-        if (s.callId != null) {
-            byCallId.remove(s.callId, s);
-        }
-        if (s.ssrc != null) {
-            ssrcs.release(s.ssrc);
         }
         SessionView ended = s.build(stats, clock.instant(), reason, detail, false);
         s.endedView = ended;

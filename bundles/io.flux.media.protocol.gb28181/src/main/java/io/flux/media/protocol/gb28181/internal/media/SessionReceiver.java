@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import io.flux.media.api.gb28181.Transport;
 import io.flux.media.api.ingest.MediaSink;
@@ -93,7 +92,9 @@ final class SessionReceiver implements RtpReceiver, MediaLoop.Ticking {
     private boolean wrongSsrcWarned;
     private SocketAddress lastSource;
     private SocketAddress wrongSource;
-    private long tcpRtpSeen;
+    /** The pipeline's counters after the previous read: what grew since says what a read brought. */
+    private long seenRtpPackets;
+    private long seenWrongSsrcPackets;
     private long reportedPackets;
     private long reportedBytes;
     private long reportedLost;
@@ -231,40 +232,38 @@ final class SessionReceiver implements RtpReceiver, MediaLoop.Ticking {
                 return;
             }
             buf.flip();
+            lastSource = from;
             try {
-                classify(buf, from, now);
                 p.onDatagram(buf);
             } catch (RuntimeException e) {
                 failedOnce("handling a datagram from " + from, e);
             }
+            afterRead(p, from, now);
         }
     }
 
     /**
-     * Peeks at the RTP header (without allocating) for what the pipeline does not tell per packet: when the
-     * session's packets arrive and from where, and who sends packets with another SSRC.
+     * After every UDP datagram or TCP read: the growth of the pipeline's counters (read without allocating) says
+     * whether the read brought the session's packets (arrival time, the first packet) or packets with another SSRC
+     * (who sends them), exactly as the pipeline judged them. {@code from} is the datagram's source, null over TCP
+     * (the connection's peer).
      */
-    private void classify(ByteBuffer buf, SocketAddress from, long now) {
-        lastSource = from;
-        if (buf.remaining() < 12) {
-            return;
-        }
-        int b0 = buf.get(0) & 0xFF;
-        int b1 = buf.get(1) & 0xFF;
-        if ((b0 >> 6) != 2 || (b1 >= 192 && b1 <= 223)) {
-            return;
-        }
-        long ssrc = buf.getInt(8) & 0xFFFF_FFFFL;
-        if (ssrc == expectedSsrc) {
+    private void afterRead(GbMediaPipeline p, SocketAddress from, long now) {
+        long rtp = p.rtpPackets();
+        if (rtp != seenRtpPackets) {
+            seenRtpPackets = rtp;
             lastPacketNanos = now;
             drained = false;
             if (!flowing) {
                 firstPacket(from, now);
             }
-        } else {
+        }
+        long wrong = p.wrongSsrcPackets();
+        if (wrong != seenWrongSsrcPackets) {
+            seenWrongSsrcPackets = wrong;
             wrongSource = from;
             if (!wrongSsrcWarned) {
-                warnWrongSsrc(ssrc, from);
+                warnWrongSsrc(p.lastWrongSsrc(), from);
             }
         }
     }
@@ -315,6 +314,7 @@ final class SessionReceiver implements RtpReceiver, MediaLoop.Ticking {
     private void onTcp() {
         ByteBuffer buf = loop.buffer;
         GbMediaPipeline p = pipeline;
+        long now = System.nanoTime();
         for (int i = 0; i < TCP_BUDGET && open.get(); i++) {
             buf.clear();
             int n;
@@ -337,10 +337,7 @@ final class SessionReceiver implements RtpReceiver, MediaLoop.Ticking {
             } catch (RuntimeException e) {
                 failedOnce("handling TCP data from " + peer, e);
             }
-            if (!flowing) {
-                // Until the first packet: know it at once (stats cost an allocation, so only until then).
-                checkTcpProgress(System.nanoTime());
-            }
+            afterRead(p, null, now);
             if (p.tcpFailed()) {
                 PipelineStats s = p.stats();
                 end(RtpReceiverPool.TCP_FRAMING, s.tcpFailure() + " (TCP connection " + connectionText() + ", after "
@@ -362,30 +359,13 @@ final class SessionReceiver implements RtpReceiver, MediaLoop.Ticking {
                 + " bytes, " + samples + " samples");
     }
 
-    /** TCP: the pipeline's counters say whether the session's packets arrived (no per-frame hook). */
-    private PipelineStats checkTcpProgress(long now) {
-        PipelineStats s = pipeline.stats();
-        if (s.rtpPackets() > tcpRtpSeen) {
-            tcpRtpSeen = s.rtpPackets();
-            lastPacketNanos = now;
-            drained = false;
-            if (!flowing) {
-                firstPacket(peer, now);
-            }
-        }
-        if (s.wrongSsrcPackets() > 0 && !wrongSsrcWarned) {
-            warnWrongSsrc(s.lastWrongSsrc(), peer);
-        }
-        return s;
-    }
-
     @Override
     public void tick(long now) {
         if (!open.get()) {
             return;
         }
         GbMediaPipeline p = pipeline;
-        PipelineStats s = connection != null ? checkTcpProgress(now) : p.stats();
+        PipelineStats s = p.stats();
         report(s);
         RtpReceiverPool.Settings settings = pool.settings();
         long waited = now - startNanos;
@@ -454,23 +434,25 @@ final class SessionReceiver implements RtpReceiver, MediaLoop.Ticking {
                 + "expected SSRC within " + millis(System.nanoTime() - startNanos) + " ms";
     }
 
-    private void firstPacket(Object from, long now) {
+    /** {@code from}: the datagram's source, null over TCP (the connection's peer). */
+    private void firstPacket(SocketAddress from, long now) {
         flowing = true;
         firstPacketNanos = now;
         lastPacketNanos = now;
         firstPacketAt = Instant.now();
-        String source = from instanceof SocketAddress a ? address(a) : String.valueOf(from);
+        String source = from == null ? peer : address(from);
         remote = source;
         try (var m = mdc()) {
             LOG.info("first RTP packet from {} on {}, {} ms after start", source, where(), millis(now - startNanos));
         }
     }
 
-    private void warnWrongSsrc(long ssrc, Object from) {
+    /** {@code from}: the datagram's source, null over TCP (the connection's peer). */
+    private void warnWrongSsrc(long ssrc, SocketAddress from) {
         wrongSsrcWarned = true;
         try (var m = mdc()) {
             LOG.warn("RTP with SSRC {} from {} on {}, expected {}: dropped (logged once per session)", ssrc(ssrc),
-                    from instanceof SocketAddress a ? address(a) : from, where(), ssrc(expectedSsrc));
+                    from == null ? peer : address(from), where(), ssrc(expectedSsrc));
         }
     }
 
@@ -688,30 +670,9 @@ final class SessionReceiver implements RtpReceiver, MediaLoop.Ticking {
     }
 
     /** The session's MDC keys for one log statement. */
-    MdcScope mdc() {
-        put("device_id", spec.deviceId());
-        put("channel_id", spec.channelId());
-        put("call_id", spec.callId());
-        put("stream_id", spec.streamId() == null ? null : spec.streamId().value());
-        return () -> {
-            MDC.remove("device_id");
-            MDC.remove("channel_id");
-            MDC.remove("call_id");
-            MDC.remove("stream_id");
-        };
-    }
-
-    /** The MDC keys of one log statement; closing removes them. */
-    @FunctionalInterface
-    interface MdcScope extends AutoCloseable {
-        @Override
-        void close();
-    }
-
-    private static void put(String key, String value) {
-        if (value != null) {
-            MDC.put(key, value);
-        }
+    private LogContext.Scope mdc() {
+        return LogContext.session(spec.deviceId(), spec.channelId(), spec.callId(),
+                spec.streamId() == null ? null : spec.streamId().value());
     }
 
     static String ssrc(long ssrc) {

@@ -211,6 +211,37 @@ class RtpReceiverPoolTest {
     }
 
     @Test
+    void expectSsrcReplacesTheOfferedSsrcBeforeStart() throws Exception {
+        long devices = 77L; // the device answered the INVITE with its own y=
+        List<ByteBuffer> packets = GbStreams.packets(devices, 1_000);
+        List<MediaSample> expected = GbStreams.reference(packets, devices);
+        RtpReceiverPool pool = pool(2, LONG, LONG, LONG);
+        RtpReceiver r = pool.prepare(spec(Transport.UDP, "own-ssrc"));
+        r.expectSsrc(devices);
+        r.start(NOWHERE, ends);
+        assertThatThrownBy(() -> r.expectSsrc(SSRC)).isInstanceOf(IllegalStateException.class);
+        DatagramChannel dev = device();
+
+        sendUdp(dev, r.localPort(), packets, r);
+
+        assertThat(r.stats().rtpPackets()).isEqualTo(packets.size());
+        assertThat(r.stats().wrongSsrcPackets()).isZero();
+        assertThat(logLines("media receiver started: udp port " + r.localPort() + ", SSRC 77,")).hasSize(1);
+        // The offered SSRC is no longer the session's.
+        List<ByteBuffer> offered = GbStreams.packets(SSRC, 0).subList(0, 3);
+        for (ByteBuffer p : offered) {
+            dev.send(p.duplicate(), new InetSocketAddress(Ports.LOOPBACK, r.localPort()));
+        }
+        Await.until(() -> "3 with the offered SSRC counted apart: " + r.stats(),
+                () -> r.stats().wrongSsrcPackets() == 3);
+        assertThat(r.stats().rtpPackets()).isEqualTo(packets.size());
+        assertThat(logLines("RTP with SSRC 100000001 (0x05f5e101)")).hasSize(1);
+        r.close();
+        assertThat(sink.handles.get(0).samples).isEqualTo(expected);
+        assertThat(ends.calls).isEmpty();
+    }
+
+    @Test
     void manyConcurrentUdpSessionsEachGetTheirOwnStream() throws Exception {
         int sessions = 24;
         RtpReceiverPool pool = pool(sessions, LONG, LONG, LONG);
@@ -378,6 +409,25 @@ class RtpReceiverPoolTest {
     }
 
     @Test
+    void truncatedPacketsWithTheSessionsSsrcDoNotCountAsMedia() throws Exception {
+        RtpReceiverPool pool = pool(2, SHORT, LONG, LONG);
+        RtpReceiver r = pool.prepare(spec(Transport.UDP, "truncated"));
+        r.start(NOWHERE, ends);
+        DatagramChannel dev = device();
+        // The session's SSRC in place, but 15 CSRCs announced in 40 bytes: not an RTP packet the pipeline takes.
+        ByteBuffer bad = ByteBuffer.allocate(40).put(stream().get(0).duplicate().limit(40)).clear();
+        bad.put(0, (byte) 0x8F);
+        for (int i = 0; i < 3; i++) {
+            dev.send(bad.duplicate(), new InetSocketAddress(Ports.LOOPBACK, r.localPort()));
+        }
+        Ends.End end = ends.await(Await.LONG);
+        assertThat(end.reason()).isEqualTo("no_rtp");
+        assertThat(end.detail()).contains("3 datagrams", "no RTP packet of SSRC 100000001", "3 not RTP");
+        assertThat(logLines("first RTP packet")).isEmpty();
+        assertThat(r.stats().firstPacketAt()).isNull();
+    }
+
+    @Test
     void wrongSsrcEndsWithWrongSsrcNamingWhatArrived() throws Exception {
         long other = 0x1234L;
         List<ByteBuffer> packets = GbStreams.packets(other, 0).subList(0, 5);
@@ -435,7 +485,10 @@ class RtpReceiverPoolTest {
         byte[] framed = GbStreams.framed(packets);
         writeChunked(dev, framed, new Random(1));
         Await.until(() -> "all packets counted: " + r.stats(), () -> r.stats().rtpPackets() == packets.size());
-        assertThat(r.stats().remote()).isEqualTo("127.0.0.1:" + ((InetSocketAddress) dev.getLocalAddress()).getPort());
+        String device = "127.0.0.1:" + ((InetSocketAddress) dev.getLocalAddress()).getPort();
+        assertThat(r.stats().remote()).isEqualTo(device);
+        assertThat(r.stats().firstPacketAt()).isNotNull();
+        assertThat(logLines("first RTP packet from " + device + " on tcp_passive port " + r.localPort())).hasSize(1);
 
         // A second connection to the same port is closed at once.
         try (Socket second = new Socket(Ports.LOOPBACK, r.localPort())) {
