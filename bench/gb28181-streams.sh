@@ -39,6 +39,7 @@ JAVA_HOME_BENCH="$("$ROOT/flux" java-home 2>/dev/null)"
 hz=$(getconf CLK_TCK)
 api() { bench_api "http://127.0.0.1:$PORT/api/v1/$1" "${@:2}"; }
 sessions_json() { api gb28181/sessions; }
+receivers_closed() { [ "$(bench_metric gb28181_media_receivers)" = 0 ]; }
 count_streaming() { sessions_json | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin) if s.get("state") == "streaming" and not s.get("end_reason")))'; }
 await() { # SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds
   local deadline=$((SECONDS + $1)) what=$2; shift 2
@@ -111,7 +112,9 @@ print(sum(1 for x in live if x.get("state") == "streaming"), sum(x.get("rtp_lost
   # Hang up (the simulator sends BYE and stops media), then compare what it sent with what the server counted.
   kill -TERM "$SIM_PID"; await 60 "simulator exit" sh -c "! kill -0 $SIM_PID 2>/dev/null" || kill -9 "$SIM_PID"
   SIM_PID=""
-  sleep 1
+  # Receivers report their last counts when they close: wait for that, not for a fixed time.
+  await 30 "media receivers closed" receivers_closed \
+    || echo "  (receivers still open: the received count may be short)" >&2
   sent=$(awk '/^done:/ {for (i = 1; i <= NF; i++) if ($(i + 1) == "RTP") print $i}' "$WORK/sim-$n.log" | tail -1)
   recv=$(bench_metric rtp_packets_total); lost_total=$(bench_metric rtp_packets_lost_total)
   bench_stop "$SERVER_PID"; SERVER_PID=""
